@@ -1,0 +1,40 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run covers every package: units (`src/**/*.test.ts`, no services) and
+// integration tests (`test/**/*.test.ts`) that share one real registry and one real
+// control plane started by the global setup, once per run.
+const source = { conditions: ['@agentbox/source'] };
+
+export default defineConfig({
+  resolve: source,
+  ssr: { resolve: { conditions: ['@agentbox/source'] } },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'core', include: ['packages/core/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'resolver-registry', include: ['packages/resolver-registry/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'resolver-cache', include: ['packages/resolver-cache/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'testenv', include: ['packages/testenv/**/*.test.ts'] },
+      },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/core/src/**/*.ts'],
+      exclude: ['**/*.test.ts', '**/index.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: '.test-results/coverage',
+    },
+  },
+});
