@@ -1,0 +1,207 @@
+import type { DigestResolver, ResolveOptions } from '@agentbox/core';
+import { LRUCache } from 'lru-cache';
+import type { CacheEvent, CacheOperation } from './cache-event.js';
+import { cacheKey, keyPrefix, normaliseReference, splitCacheKey } from './cache-key.js';
+import { type CacheOptions, type ResolvedCacheOptions, resolveCacheOptions } from './cache-options.js';
+import { CacheCounters, type CacheStats } from './cache-stats.js';
+import { Flight } from './internal/flight.js';
+import { ReferenceMemo } from './internal/reference-memo.js';
+
+/** A {@link DigestResolver} with a cache in front, plus the cache's own controls. */
+export interface CachedDigestResolver extends DigestResolver {
+  /**
+   * Drops what is cached for `ref` (both operations) and detaches calls in flight for it,
+   * so the next resolve asks upstream. With `opts`, only that credential identity's
+   * entries; without, every identity's. Returns the number of entries dropped.
+   */
+  invalidate(ref: string, opts?: ResolveOptions): number;
+  /** Drops every entry and detaches every call in flight; counters are kept. */
+  clear(): void;
+  /** The counters since creation and the current sizes. */
+  stats(): CacheStats;
+}
+
+/**
+ * Wraps a resolver with a positive/negative TTL cache bounded by LRU, single-flight per
+ * key and credential-aware keys; digest references and `digestFromStatus` pass straight
+ * through.
+ */
+export function withCache(resolver: DigestResolver, options?: CacheOptions): CachedDigestResolver {
+  const cache = new ResolverCache(resolver, resolveCacheOptions(options));
+  return Object.freeze({
+    resolve: (ref: string, opts?: ResolveOptions) => cache.lookup('resolve', ref, opts),
+    resolveConfigDigest: (ref: string, opts?: ResolveOptions) => cache.lookup('config', ref, opts),
+    digestFromStatus: (image: string, imageID: string) => resolver.digestFromStatus(image, imageID),
+    invalidate: (ref: string, opts?: ResolveOptions) => cache.invalidate(ref, opts),
+    clear: () => cache.clear(),
+    stats: () => cache.stats(),
+  });
+}
+
+/** A stored outcome: a digest, or the failure to re-throw (same instance) until `expiresAt`. */
+class CacheEntry {
+  constructor(
+    readonly expiresAt: number,
+    readonly digest: string | undefined,
+    readonly error: unknown,
+  ) {}
+}
+
+class ResolverCache {
+  readonly #upstream: DigestResolver;
+  readonly #options: ResolvedCacheOptions;
+  readonly #entries: LRUCache<string, CacheEntry>;
+  readonly #flights = new Map<string, Flight>();
+  readonly #memo: ReferenceMemo;
+  readonly #counters = new CacheCounters();
+
+  constructor(upstream: DigestResolver, options: ResolvedCacheOptions) {
+    this.#upstream = upstream;
+    this.#options = options;
+    this.#memo = new ReferenceMemo(Math.min(options.maxEntries, 4096));
+    this.#entries = new LRUCache<string, CacheEntry>({
+      max: options.maxEntries,
+      dispose: (_entry, key, reason) => {
+        if (reason !== 'evict') return;
+        this.#counters.evictions++;
+        if (this.#options.onEvent !== undefined) this.#emit({ type: 'evict', ...splitCacheKey(key) });
+      },
+    });
+  }
+
+  lookup(operation: CacheOperation, ref: string, opts: ResolveOptions | undefined): Promise<string> {
+    const signal = opts?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const reference = this.#memo.normalise(ref);
+    if (reference === undefined) return this.#call(operation, ref, opts);
+    const key = cacheKey(reference, operation, this.#options.identityOf(opts));
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      if (entry.expiresAt > this.#options.clock.now().getTime()) {
+        this.#counters.hits++;
+        const negative = entry.digest === undefined;
+        if (this.#options.onEvent !== undefined) this.#emit({ type: 'hit', operation, reference, negative });
+        return negative ? Promise.reject(entry.error) : Promise.resolve(entry.digest as string);
+      }
+      this.#entries.delete(key);
+    }
+    let flight = this.#flights.get(key);
+    if (flight !== undefined) {
+      this.#counters.joins++;
+      if (this.#options.onEvent !== undefined) this.#emit({ type: 'join', operation, reference });
+    } else {
+      this.#counters.misses++;
+      if (this.#options.onEvent !== undefined) this.#emit({ type: 'miss', operation, reference });
+      flight = this.#start(operation, ref, reference, key, opts);
+    }
+    const joined = flight;
+    return joined.follow(signal, () => this.#forget(key, joined));
+  }
+
+  invalidate(ref: string, opts: ResolveOptions | undefined): number {
+    const reference = normaliseReference(ref);
+    if (reference === undefined) return 0;
+    let keys: string[];
+    if (opts !== undefined) {
+      const identity = this.#options.identityOf(opts);
+      keys = [cacheKey(reference, 'resolve', identity), cacheKey(reference, 'config', identity)];
+    } else {
+      const prefix = keyPrefix(reference);
+      keys = [...this.#entries.keys(), ...this.#flights.keys()].filter((key) => key.startsWith(prefix));
+    }
+    let removed = 0;
+    for (const key of keys) {
+      if (this.#entries.delete(key)) removed++;
+      const flight = this.#flights.get(key);
+      if (flight !== undefined) {
+        flight.detached = true;
+        this.#flights.delete(key);
+      }
+    }
+    if (this.#options.onEvent !== undefined) this.#emit({ type: 'invalidate', reference, removed });
+    return removed;
+  }
+
+  clear(): void {
+    const removed = this.#entries.size;
+    this.#entries.clear();
+    for (const flight of this.#flights.values()) flight.detached = true;
+    this.#flights.clear();
+    if (this.#options.onEvent !== undefined) this.#emit({ type: 'clear', removed });
+  }
+
+  stats(): CacheStats {
+    return this.#counters.snapshot(this.#entries.size, this.#flights.size);
+  }
+
+  /** Starts the shared upstream call of `key` and stores its outcome when it settles. */
+  #start(
+    operation: CacheOperation,
+    ref: string,
+    reference: string,
+    key: string,
+    opts: ResolveOptions | undefined,
+  ): Flight {
+    const flight = new Flight((signal) => this.#call(operation, ref, { ...opts, signal }));
+    this.#flights.set(key, flight);
+    // Registered before any caller's continuation, so the entry exists by the time a
+    // caller that awaited this call resolves again.
+    flight.promise.then(
+      (digest) => this.#settle(key, flight, operation, reference, digest, undefined),
+      (error: unknown) => this.#settle(key, flight, operation, reference, undefined, error),
+    );
+    return flight;
+  }
+
+  #settle(
+    key: string,
+    flight: Flight,
+    operation: CacheOperation,
+    reference: string,
+    digest: string | undefined,
+    error: unknown,
+  ): void {
+    this.#forget(key, flight);
+    // An abandoned call failed because its callers aborted; an invalidated one may
+    // carry what was true before the invalidation. Neither is stored.
+    if (flight.detached) return;
+    const negative = digest === undefined;
+    if (negative) {
+      this.#counters.errors++;
+      if (this.#options.onEvent !== undefined) this.#emit({ type: 'error', operation, reference, error });
+    }
+    const ttlMs = negative ? this.#options.negativeTtlMs : this.#options.ttlMs;
+    if (ttlMs <= 0) return;
+    const expiresAt = this.#options.clock.now().getTime() + ttlMs;
+    this.#entries.set(key, new CacheEntry(expiresAt, digest, error));
+    if (this.#options.onEvent !== undefined) {
+      this.#emit({ type: 'store', operation, reference, negative, ttlMs });
+    }
+  }
+
+  #forget(key: string, flight: Flight): void {
+    if (this.#flights.get(key) === flight) this.#flights.delete(key);
+  }
+
+  /** Calls upstream, turning a synchronous throw into a rejection. */
+  #call(operation: CacheOperation, ref: string, opts: ResolveOptions | undefined): Promise<string> {
+    try {
+      return operation === 'resolve'
+        ? this.#upstream.resolve(ref, opts)
+        : this.#upstream.resolveConfigDigest(ref, opts);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A throwing metrics hook is a bug to surface, not a resolution failure, so it is re-raised apart. */
+  #emit(event: CacheEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
