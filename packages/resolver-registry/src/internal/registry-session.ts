@@ -1,0 +1,265 @@
+import { DeniedError } from '../errors/denied-error.js';
+import { ManifestUnknownError } from '../errors/manifest-unknown-error.js';
+import type { RegistryError, RegistryErrorContext } from '../errors/registry-error.js';
+import { RegistryProtocolError } from '../errors/registry-protocol-error.js';
+import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
+import { TooManyRequestsError } from '../errors/too-many-requests-error.js';
+import { UnauthorizedError } from '../errors/unauthorized-error.js';
+import type { Credential, Keychain } from '../keychain/keychain.js';
+import type { ResolvedRegistryResolverOptions } from '../registry-resolver-options.js';
+import { basicAuthorization } from '../transport/basic-auth.js';
+import {
+  type BearerTokenCache,
+  bearerCacheKey,
+  checkTokenRealm,
+  createBearerTokenCache,
+  parseTokenResponse,
+} from '../transport/bearer-auth.js';
+import { type Challenge, parseChallenges } from '../transport/challenge.js';
+import { parseRetryAfter, type RetryPolicy, withRetry } from '../transport/retry.js';
+import { type HttpRequest, type HttpResponse, type HttpSettings, sendHttpRequest } from './http-request.js';
+import type { RegistryEndpoint } from './registry-host.js';
+
+/** Per-call context: which repository, for which pod, cancellable. */
+export interface SessionCall {
+  readonly repository: string;
+  readonly namespace?: string;
+  readonly pullSecrets?: readonly string[];
+  readonly signal?: AbortSignal;
+}
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * Talks to registries on behalf of one resolver: remembers each host's auth challenge so later requests
+ * authenticate up front, and caches bearer tokens per host + scope + credential until they expire.
+ */
+export class RegistrySession {
+  private readonly challenges = new Map<string, Challenge>();
+  private readonly tokens: BearerTokenCache;
+  private readonly http: HttpSettings;
+  private readonly retry: RetryPolicy;
+  private readonly keychain: Keychain;
+
+  constructor(options: ResolvedRegistryResolverOptions) {
+    this.tokens = createBearerTokenCache(() => options.clock.now().getTime());
+    this.keychain = options.keychain;
+    this.http = {
+      dispatcher: options.dispatcher,
+      timeoutMs: options.requestTimeoutMs,
+      userAgent: options.userAgent,
+    };
+    this.retry = {
+      retries: options.retries,
+      baseDelayMs: options.retryBaseDelayMs,
+      maxDelayMs: options.retryMaxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      sleep: options.sleep,
+      random: options.random,
+      now: () => options.clock.now().getTime(),
+    };
+  }
+
+  /**
+   * Sends `GET`/`HEAD` to `path` of the endpoint and returns a 2xx response (body unread) or throws the mapped
+   * registry error.
+   *
+   * 1. Authenticate up front when this host already challenged us (cached token or Basic).
+   * 2. Send, retrying 429/5xx/dropped connections with back-off (honouring `Retry-After`).
+   * 3. On 401: parse the challenge, ask the keychain for this registry's credentials, get Basic or a Bearer
+   *    token for `repository:<repo>:pull` (realm checked first), and send once more.
+   * 4. A second 401 is Unauthorized (Denied when the token lacks the scope); other statuses map to errors.
+   */
+  async request(
+    endpoint: RegistryEndpoint,
+    method: 'GET' | 'HEAD',
+    path: string,
+    headers: Readonly<Record<string, string>>,
+    call: SessionCall,
+  ): Promise<HttpResponse> {
+    const context: RegistryErrorContext = { registry: endpoint.registry, repository: call.repository };
+    const url = `${endpoint.baseUrl}${path}`;
+    let credential: { value: Credential | undefined } | undefined;
+    const credentialFor = async () => {
+      credential ??= {
+        value: await this.keychain.credentialsFor({
+          registry: endpoint.registry,
+          repository: call.repository,
+          ...(call.namespace !== undefined ? { namespace: call.namespace } : {}),
+          ...(call.pullSecrets !== undefined ? { pullSecrets: call.pullSecrets } : {}),
+          ...(call.signal !== undefined ? { signal: call.signal } : {}),
+        }),
+      };
+      return credential.value;
+    };
+
+    const known = this.challenges.get(endpoint.baseUrl);
+    let auth = known
+      ? await this.authorize(known, endpoint, call, context, await credentialFor())
+      : undefined;
+    let res = await this.send(
+      { url, method, headers: withAuth(headers, auth?.header) },
+      context,
+      call.signal,
+    );
+    if (res.status === 401) {
+      await res.dump();
+      if (auth?.tokenKey !== undefined) this.tokens.invalidate(auth.tokenKey, auth.token ?? '');
+      const challenge = pickChallenge(parseChallenges(res.headerValues('www-authenticate')));
+      if (challenge === undefined) {
+        throw new UnauthorizedError('registry requires authentication with an unsupported scheme', {
+          ...context,
+          status: 401,
+        });
+      }
+      this.challenges.set(endpoint.baseUrl, challenge);
+      auth = await this.authorize(challenge, endpoint, call, context, await credentialFor());
+      if (auth === undefined) {
+        throw new UnauthorizedError('registry requires credentials and the keychain has none', {
+          ...context,
+          status: 401,
+        });
+      }
+      res = await this.send({ url, method, headers: withAuth(headers, auth.header) }, context, call.signal);
+    }
+    if (res.status >= 200 && res.status < 300) return res;
+    throw await errorFromResponse(res, context);
+  }
+
+  /** Builds the Authorization header for a challenge, fetching (or reusing) a bearer token when needed. */
+  private async authorize(
+    challenge: Challenge,
+    endpoint: RegistryEndpoint,
+    call: SessionCall,
+    context: RegistryErrorContext,
+    credential: Credential | undefined,
+  ): Promise<{ header: string; tokenKey?: string; token?: string } | undefined> {
+    if (challenge.scheme === 'basic') {
+      if (credential?.kind !== 'basic') return undefined;
+      return { header: basicAuthorization(credential.username, credential.password) };
+    }
+    if (credential?.kind === 'registryToken') return { header: `Bearer ${credential.token}` };
+    const realm = checkTokenRealm(challenge.params.realm, endpoint.plainHttpAllowed, context);
+    const scope = `repository:${call.repository}:pull`;
+    const key = bearerCacheKey(endpoint.host, scope, credential);
+    const token = await this.tokens.get(key, () =>
+      this.fetchToken(realm, challenge.params.service, scope, credential, context, call.signal),
+    );
+    return { header: `Bearer ${token}`, tokenKey: key, token };
+  }
+
+  /** Asks the token realm for a pull token: GET with Basic credentials, or the OAuth2 refresh-token POST. */
+  private async fetchToken(
+    realm: URL,
+    service: string | undefined,
+    scope: string,
+    credential: Credential | undefined,
+    context: RegistryErrorContext,
+    signal: AbortSignal | undefined,
+  ) {
+    const url = new URL(realm);
+    let req: HttpRequest;
+    if (credential?.kind === 'identityToken') {
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credential.token,
+        client_id: 'agentbox',
+        scope,
+        ...(service !== undefined ? { service } : {}),
+      });
+      req = {
+        url: url.toString(),
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      };
+    } else {
+      if (service !== undefined) url.searchParams.set('service', service);
+      url.searchParams.set('scope', scope);
+      const headers: Record<string, string> = {};
+      if (credential?.kind === 'basic') {
+        url.searchParams.set('account', credential.username);
+        headers.authorization = basicAuthorization(credential.username, credential.password);
+      }
+      req = { url: url.toString(), method: 'GET', headers };
+    }
+    const res = await this.send(req, context, signal);
+    if (res.status === 401 || res.status === 403) {
+      await res.dump();
+      throw new UnauthorizedError('token server refused the credentials', { ...context, status: res.status });
+    }
+    if (res.status < 200 || res.status >= 300) throw await errorFromResponse(res, context);
+    let json: unknown;
+    try {
+      json = JSON.parse((await res.readBody(1024 * 1024)).toString('utf8'));
+    } catch (err) {
+      if ((err as RegistryError).code === 'ManifestTooLarge') throw err;
+      throw new RegistryProtocolError('token server answered with something that is not JSON', {
+        ...context,
+        status: res.status,
+      });
+    }
+    return parseTokenResponse(json, this.retry.now(), context);
+  }
+
+  /** One request with retries on 429, 5xx and dropped connections. */
+  private send(req: HttpRequest, context: RegistryErrorContext, signal: AbortSignal | undefined) {
+    return withRetry(
+      () => sendHttpRequest(req, this.http, context, signal),
+      (outcome) => {
+        if ('error' in outcome) return { retry: outcome.error instanceof RegistryUnavailableError };
+        if (!RETRY_STATUSES.has(outcome.value.status)) return { retry: false };
+        const after = parseRetryAfter(outcome.value.header('retry-after'), this.retry.now());
+        return after === undefined ? { retry: true } : { retry: true, retryAfterMs: after };
+      },
+      this.retry,
+      { ...(signal ? { signal } : {}), discard: (res) => res.dump() },
+    );
+  }
+}
+
+function withAuth(headers: Readonly<Record<string, string>>, authorization: string | undefined) {
+  return authorization === undefined ? headers : { ...headers, authorization };
+}
+
+/** Prefers Bearer (it scopes access to one repository) over Basic; other schemes are unsupported. */
+function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined {
+  return challenges.find((c) => c.scheme === 'bearer') ?? challenges.find((c) => c.scheme === 'basic');
+}
+
+/** Maps a non-2xx response to the error callers branch on, reading the registry's error code from the body. */
+export async function errorFromResponse(
+  res: HttpResponse,
+  base: RegistryErrorContext,
+): Promise<RegistryError> {
+  let registryCode: string | undefined;
+  try {
+    const body = JSON.parse((await res.readBody(64 * 1024)).toString('utf8')) as {
+      errors?: { code?: unknown }[];
+    };
+    const code = body.errors?.[0]?.code;
+    if (typeof code === 'string') registryCode = code;
+  } catch {
+    // No JSON error body (HEAD, proxies): the status alone decides.
+  }
+  const context = { ...base, status: res.status, ...(registryCode !== undefined ? { registryCode } : {}) };
+  const insufficientScope = parseChallenges(res.headerValues('www-authenticate')).some(
+    (c) => c.params.error === 'insufficient_scope',
+  );
+  switch (true) {
+    case res.status === 401 && (insufficientScope || registryCode === 'DENIED'):
+      return new DeniedError('access to the repository denied', context);
+    case res.status === 401:
+      return new UnauthorizedError('registry refused the credentials', context);
+    case res.status === 403:
+      return new DeniedError('access to the repository denied', context);
+    case res.status === 404:
+      return new ManifestUnknownError('manifest unknown', context);
+    case res.status === 429:
+      return new TooManyRequestsError('rate limited by the registry', context);
+    case res.status >= 500:
+      return new RegistryUnavailableError('registry failed', context);
+    default:
+      return new RegistryProtocolError('unexpected response', context);
+  }
+}

@@ -1,0 +1,162 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { rootCertificates } from 'node:tls';
+import { type Clock, systemClock } from '@agentbox/core';
+import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import { normalizeRegistryName } from './internal/registry-host.js';
+import { anonymousKeychain } from './keychain/anonymous-keychain.js';
+import { createDockerConfigKeychain } from './keychain/docker-config-keychain.js';
+import { composeKeychains, type Keychain } from './keychain/keychain.js';
+import { createPullSecretKeychain, type SecretReader } from './keychain/pull-secret-keychain.js';
+
+/** The platform whose image an index is narrowed to by `resolveConfigDigest`. */
+export interface Platform {
+  /** e.g. `linux`. */
+  readonly os: string;
+  /** e.g. `amd64`, `arm64`. */
+  readonly architecture: string;
+  /** e.g. `v8` for arm64; matched only when given. */
+  readonly variant?: string;
+}
+
+/** Proxy settings; the same meaning as the `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` variables. */
+export interface ProxySettings {
+  readonly httpProxy?: string;
+  readonly httpsProxy?: string;
+  readonly noProxy?: string;
+}
+
+/** Options of `createRegistryResolver`; every default lives in {@link resolveRegistryResolverOptions}. */
+export interface RegistryResolverOptions {
+  /** Where credentials come from. Default: pull secrets (when `secretReader` is set), then the docker config, then anonymous. */
+  readonly keychain?: Keychain;
+  /** Reads the pod's pull secrets for the default keychain. Default: none (pull secrets are not consulted). */
+  readonly secretReader?: SecretReader;
+  /** Mirrors per registry (`docker.io` → [`https://mirror.example`]), tried in order before the upstream. Default: none. */
+  readonly mirrors?: Readonly<Record<string, readonly string[]>>;
+  /** Registries reached over plain HTTP (loopback hosts always may be). Default: none. */
+  readonly insecureRegistries?: readonly string[];
+  /** Extra PEM CA certificates trusted besides Node's roots. Default: none. */
+  readonly caCertificates?: readonly (string | Buffer)[];
+  /** Limit of each HTTP request (headers and body). Default: 30 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** Retries of one request on 429, 5xx and dropped connections. Default: 3. */
+  readonly retries?: number;
+  /** First back-off delay, doubled each retry, with full jitter. Default: 200 ms. */
+  readonly retryBaseDelayMs?: number;
+  /** Cap of one back-off delay. Default: 5 000 ms. */
+  readonly retryMaxDelayMs?: number;
+  /** Longest `Retry-After` honoured; a longer one fails at once with TooManyRequests. Default: 60 000 ms. */
+  readonly maxRetryAfterMs?: number;
+  /** Proxy settings, or `false` for none. Default: `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` (either case) of `env`. */
+  readonly proxy?: ProxySettings | false;
+  /** The User-Agent header. Default: `agentbox-resolver-registry/0.1.0`. */
+  readonly userAgent?: string;
+  /** The undici dispatcher (test seam); when given, `caCertificates` and `proxy` are ignored. Default: one built from them. */
+  readonly dispatcher?: Dispatcher;
+  /** Platform `resolveConfigDigest` picks from an index. Default: linux/amd64. */
+  readonly platform?: Platform;
+  /** Largest manifest read. Default: 4 MiB. */
+  readonly maxManifestBytes?: number;
+  /** Environment read for proxies and the docker config. Default: `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Clock for token expiry. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Waits between retries (test seam). Default: a timer that honours the signal. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Source of jitter in [0, 1) (test seam). Default: `Math.random`. */
+  readonly random?: () => number;
+}
+
+/** Options with every default applied. */
+export interface ResolvedRegistryResolverOptions {
+  readonly keychain: Keychain;
+  readonly mirrors: ReadonlyMap<string, readonly string[]>;
+  readonly insecureRegistries: ReadonlySet<string>;
+  readonly requestTimeoutMs: number;
+  readonly retries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly maxRetryAfterMs: number;
+  readonly userAgent: string;
+  readonly dispatcher: Dispatcher;
+  /** Whether the resolver built the dispatcher and so closes it. */
+  readonly ownsDispatcher: boolean;
+  readonly platform: Platform;
+  readonly maxManifestBytes: number;
+  readonly clock: Clock;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random: () => number;
+}
+
+/** Default largest manifest: 4 MiB, the bound containerd and Distribution use. */
+export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Default user agent. */
+export const DEFAULT_USER_AGENT = 'agentbox-resolver-registry/0.1.0';
+
+/** Applies every default of {@link RegistryResolverOptions} (the only place defaults live). */
+export function resolveRegistryResolverOptions(
+  options: RegistryResolverOptions = {},
+): ResolvedRegistryResolverOptions {
+  const env = options.env ?? process.env;
+  const keychain =
+    options.keychain ??
+    composeKeychains(
+      ...(options.secretReader ? [createPullSecretKeychain({ secretReader: options.secretReader })] : []),
+      createDockerConfigKeychain({ env }),
+      anonymousKeychain,
+    );
+  const mirrors = new Map<string, readonly string[]>();
+  for (const [registry, list] of Object.entries(options.mirrors ?? {})) {
+    mirrors.set(normalizeRegistryName(registry), [...list]);
+  }
+  const insecureRegistries = new Set((options.insecureRegistries ?? []).map((r) => normalizeRegistryName(r)));
+  const proxy = options.proxy === false ? undefined : (options.proxy ?? proxyFromEnv(env));
+  const ca = options.caCertificates?.length ? [...rootCertificates, ...options.caCertificates] : undefined;
+  let dispatcher = options.dispatcher;
+  const ownsDispatcher = dispatcher === undefined;
+  if (dispatcher === undefined) {
+    const connect = ca ? { ca } : {};
+    dispatcher =
+      proxy && (proxy.httpProxy || proxy.httpsProxy)
+        ? new EnvHttpProxyAgent({
+            ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
+            ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
+            noProxy: proxy.noProxy ?? '',
+            connect,
+            ...(ca ? { requestTls: { ca } } : {}),
+          })
+        : new Agent({ connect });
+  }
+  return {
+    keychain,
+    mirrors,
+    insecureRegistries,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    retries: options.retries ?? 3,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 200,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? 5_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+    dispatcher,
+    ownsDispatcher,
+    platform: options.platform ?? { os: 'linux', architecture: 'amd64' },
+    maxManifestBytes: options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES,
+    clock: options.clock ?? systemClock,
+    sleep: options.sleep ?? ((ms, signal) => delay(ms, undefined, signal ? { signal } : {})),
+    random: options.random ?? Math.random,
+  };
+}
+
+/** Reads proxy variables the way curl and undici do (lower case wins). */
+function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | undefined {
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  const noProxy = env.no_proxy ?? env.NO_PROXY;
+  if (!httpProxy && !httpsProxy) return undefined;
+  return {
+    ...(httpProxy ? { httpProxy } : {}),
+    ...(httpsProxy ? { httpsProxy } : {}),
+    ...(noProxy ? { noProxy } : {}),
+  };
+}
