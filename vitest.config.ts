@@ -8,9 +8,13 @@ const source = { conditions: ['@agentbox/source'] };
 export default defineConfig({
   resolve: source,
   ssr: { resolve: { conditions: ['@agentbox/source'] } },
+  // Global setup files run in vitest's own `__vitest__` environment, which needs the condition too.
+  environments: { __vitest__: { resolve: source } },
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // One real control plane (and one registry) per run, shared by every project's tests.
+    globalSetup: ['packages/testenv/src/global-setup/control-plane.ts'],
     projects: [
       {
         extends: true,

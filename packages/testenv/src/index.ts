@@ -1,5 +1,20 @@
 // Public surface of the test harness: every name is exported explicitly.
 
+export {
+  buildK8sBinaries,
+  defaultBuildScript,
+  type K8sBinaries,
+} from './control-plane/build-k8s-binaries.js';
+export { ControlPlaneError, type ControlPlaneErrorCode } from './control-plane/control-plane-error.js';
+export { createTestNamespace } from './control-plane/create-test-namespace.js';
+export { type InstallCrdsOptions, installCrds } from './control-plane/install-crds.js';
+export { type ControlPlaneAccess, kubeConfigFor, kubeconfigYaml } from './control-plane/kube-config-for.js';
+export {
+  type ControlPlane,
+  type ControlPlaneOptions,
+  resolveControlPlaneOptions,
+  startControlPlane,
+} from './control-plane/start-control-plane.js';
 export type { ImageKind, Platform } from './registry/internal/image-builder.js';
 export {
   type ProvidedBasicRegistry,

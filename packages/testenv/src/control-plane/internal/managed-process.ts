@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { forgetPid, rememberPid } from './process-reaper.js';
+
+/** A child process whose stdout and stderr go to a log file, and which dies with its parent. */
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Set once the process has exited: why it exited, for error messages. */
+  exitReason(): string | undefined;
+  /** The last `lines` lines of the log file. */
+  logTail(lines?: number): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Starts `bin args` with output appended to `logFile`; the reaper kills it if this process dies first. */
+export function startManagedProcess(
+  name: string,
+  bin: string,
+  args: string[],
+  logFile: string,
+): ManagedProcess {
+  const fd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(bin, args, { stdio: ['ignore', fd, fd], env: { ...process.env } });
+  } finally {
+    closeSync(fd);
+  }
+  if (child.pid === undefined) throw new Error(`${name} did not start (${bin})`);
+  const pid = child.pid;
+  rememberPid(pid);
+  let reason: string | undefined;
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    forgetPid(pid);
+  });
+  child.once('error', (err) => {
+    reason = `failed to run: ${err.message}`;
+    forgetPid(pid);
+  });
+  return {
+    name,
+    pid,
+    logFile,
+    exitReason: () => reason,
+    logTail(lines = 40) {
+      try {
+        return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+      } catch {
+        return '(no log)';
+      }
+    },
+    async stop(graceMs = 5_000) {
+      if (reason !== undefined) return;
+      child.kill('SIGTERM');
+      const killed = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!killed) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}

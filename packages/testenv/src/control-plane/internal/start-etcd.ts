@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { request } from 'undici';
+import { freePorts } from './free-port.js';
+import { type ManagedProcess, startManagedProcess } from './managed-process.js';
+import { pollUntil } from './poll.js';
+
+/** A running etcd: its client URL and process. */
+export interface RunningEtcd {
+  url: string;
+  process: ManagedProcess;
+}
+
+/** Starts a single-member etcd on free loopback ports and waits until `GET /health` is 200. */
+export async function startEtcd(
+  binary: string,
+  dataDir: string,
+  logDir: string,
+  timeoutMs: number,
+): Promise<RunningEtcd> {
+  const [clientPort, peerPort] = await freePorts(2);
+  const url = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const args = [
+    '--name=default',
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${url}`,
+    `--advertise-client-urls=${url}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=default=${peer}`,
+    '--initial-cluster-state=new',
+    // A throw-away store on tmpfs: durability buys nothing and fsync costs seconds.
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
+  ];
+  const proc = startManagedProcess('etcd', binary, args, join(logDir, 'etcd.log'));
+  try {
+    await pollUntil(
+      'etcd /health',
+      async () => {
+        const res = await request(`${url}/health`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+        const body = (await res.body.json()) as { health?: string };
+        return res.statusCode === 200 && body.health === 'true' ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 50, abortIf: () => exitError(proc) },
+    );
+  } catch (err) {
+    await proc.stop(1_000);
+    throw withLogTail(err, proc);
+  }
+  return { url, process: proc };
+}
+
+/** An error when the process has exited (it will never become ready). */
+export function exitError(proc: ManagedProcess): Error | undefined {
+  const reason = proc.exitReason();
+  return reason === undefined ? undefined : new Error(`${proc.name} ${reason}`);
+}
+
+/** `err` with the process's log tail appended, so a failed start explains itself. */
+export function withLogTail(err: unknown, proc: ManagedProcess): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(`${message}\n--- ${proc.name} (${proc.logFile}) ---\n${proc.logTail()}`, { cause: err });
+}
