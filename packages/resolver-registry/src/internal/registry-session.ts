@@ -121,6 +121,14 @@ export class RegistrySession {
         });
       }
       res = await this.send({ url, method, headers: withAuth(headers, auth.header) }, context, call.signal);
+      if (res.status === 401 && credential?.value === undefined) {
+        // An anonymous token without the pull action: what is missing is credentials, not permission.
+        await res.dump();
+        throw new UnauthorizedError('anonymous access refused and the keychain has no credentials', {
+          ...context,
+          status: 401,
+        });
+      }
     }
     if (res.status >= 200 && res.status < 300) return res;
     throw await errorFromResponse(res, context);
