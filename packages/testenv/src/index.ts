@@ -15,6 +15,14 @@ export {
   resolveControlPlaneOptions,
   startControlPlane,
 } from './control-plane/start-control-plane.js';
+export {
+  type FaultName,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultRequestFilter,
+  type ProxiedRequest,
+  startFaultProxy,
+} from './registry/fault-proxy.js';
 export type { ImageKind, Platform } from './registry/internal/image-builder.js';
 export {
   type ProvidedBasicRegistry,

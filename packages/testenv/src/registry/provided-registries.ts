@@ -69,7 +69,7 @@ export function registryFromProvided(provided: ProvidedRegistry): RegistryHandle
       };
     default:
       throw new RegistryHarnessError(
-        'INVALID_PROVIDED_REGISTRY',
+        'InvalidProvidedRegistry',
         `unknown auth mode ${JSON.stringify((provided as { auth?: unknown }).auth)}`,
       );
   }
@@ -81,17 +81,14 @@ export function provideRegistry(registry: RegistryHandle): ProvidedRegistry {
   const creds = registry.credentials;
   if (registry.auth === 'none') return { auth: 'none', ...base };
   if (creds === undefined) {
-    throw new RegistryHarnessError(
-      'INVALID_PROVIDED_REGISTRY',
-      `registry ${registry.host} has no credentials`,
-    );
+    throw new RegistryHarnessError('InvalidProvidedRegistry', `registry ${registry.host} has no credentials`);
   }
   if (registry.auth === 'basic')
     return { auth: 'basic', ...base, username: creds.username, password: creds.password };
   const server = registry.tokenServer;
   if (server === undefined) {
     throw new RegistryHarnessError(
-      'INVALID_PROVIDED_REGISTRY',
+      'InvalidProvidedRegistry',
       `registry ${registry.host} has no token server`,
     );
   }

@@ -97,7 +97,7 @@ async function uploadBlob(client: RegistryClient, repository: string, blob: Buil
   const started = await client.expect({ method: 'POST', path: `/v2/${repository}/blobs/uploads/` }, [202]);
   const location = responseHeader(started, 'location');
   if (location === undefined) {
-    throw new RegistryHarnessError('REGISTRY_HTTP_ERROR', 'blob upload answered 202 without a Location');
+    throw new RegistryHarnessError('RegistryHttpError', 'blob upload answered 202 without a Location');
   }
   const target = new URL(location, 'http://placeholder');
   target.searchParams.set('digest', blob.digest);
@@ -126,13 +126,13 @@ async function putManifest(
   const digest = responseHeader(res, 'docker-content-digest');
   if (digest === undefined) {
     throw new RegistryHarnessError(
-      'REGISTRY_HTTP_ERROR',
+      'RegistryHttpError',
       `manifest PUT of ${reference} answered without a digest`,
     );
   }
   if (digest !== manifest.digest) {
     throw new RegistryHarnessError(
-      'REGISTRY_HTTP_ERROR',
+      'RegistryHttpError',
       `registry reported ${digest} for a manifest that hashes to ${manifest.digest}`,
     );
   }

@@ -1,15 +1,16 @@
+import { AgentboxError } from '@agentbox/core';
+
 /** Stable codes of the errors the registry harness throws. */
 export type RegistryHarnessErrorCode =
-  | 'REGISTRY_START_FAILED'
-  | 'REGISTRY_HTTP_ERROR'
-  | 'TOKEN_REQUEST_FAILED'
-  | 'INVALID_PROVIDED_REGISTRY';
+  | 'RegistryStartFailed'
+  | 'RegistryHttpError'
+  | 'TokenRequestFailed'
+  | 'InvalidProvidedRegistry';
 
 /** Error thrown by the registry harness (start-up, pushes, token exchange), with a stable `code`. */
-export class RegistryHarnessError extends Error {
-  override readonly name = 'RegistryHarnessError';
-  readonly code: RegistryHarnessErrorCode;
-  /** HTTP status of the registry answer that caused the error, when there was one. */
+export class RegistryHarnessError extends AgentboxError {
+  declare readonly code: RegistryHarnessErrorCode;
+  /** HTTP status of the answer that caused the error, when there was one. */
   readonly status: number | undefined;
 
   constructor(
@@ -17,8 +18,7 @@ export class RegistryHarnessError extends Error {
     message: string,
     options?: { cause?: unknown; status?: number },
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(message, { code, ...(options?.cause !== undefined ? { cause: options.cause } : {}) });
     this.status = options?.status;
   }
 }

@@ -54,6 +54,8 @@ export interface TestTokenServer {
 /** A running Distribution registry on 127.0.0.1, started by `startRegistry`. */
 export interface TestRegistry extends RegistryHandle {
   readonly tokenServer?: TestTokenServer;
+  /** The registry's temporary folder (config, storage, htpasswd or token certificate); removed by `stop()`. */
+  readonly storageDir: string;
   /** What the registry process wrote so far (stdout and stderr, last 256 KiB). */
   logs(): string;
   /** Kills the registry (and its token server) and removes its temporary folder. */
@@ -139,7 +141,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       lastError = started.error;
       if (!started.portInUse) break;
     }
-    throw lastError ?? new RegistryHarnessError('REGISTRY_START_FAILED', 'docker-registry did not start');
+    throw lastError ?? new RegistryHarnessError('RegistryStartFailed', 'docker-registry did not start');
   } catch (error) {
     await tokenServer?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -181,7 +183,7 @@ async function launch(opts: ResolvedOptions, configPath: string, port: number): 
     await killChild(child);
     const portInUse = /address already in use/i.test(log);
     const message = `docker-registry on 127.0.0.1:${port} ${why}; its log:\n${log.trim() || '(empty)'}`;
-    return { ok: false, error: new RegistryHarnessError('REGISTRY_START_FAILED', message), portInUse };
+    return { ok: false, error: new RegistryHarnessError('RegistryStartFailed', message), portInUse };
   };
   while (Date.now() < deadline) {
     if (exited !== undefined) return await fail(exited);
@@ -240,6 +242,7 @@ function buildRegistry(
           },
         }
       : {}),
+    storageDir: dir,
     logs,
     stop: () => {
       stopped ??= stop();

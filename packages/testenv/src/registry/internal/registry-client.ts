@@ -64,7 +64,7 @@ export class RegistryClient {
     if (!expected.includes(res.status)) {
       const text = res.body.toString('utf8').slice(0, 500);
       throw new RegistryHarnessError(
-        'REGISTRY_HTTP_ERROR',
+        'RegistryHttpError',
         `${req.method} ${this.registry.host}${new URL(req.path, this.registry.url).pathname} answered ${res.status}: ${text}`,
         { status: res.status },
       );
@@ -103,10 +103,7 @@ export class RegistryClient {
     const realmUrl = realm ?? server?.realm;
     const serviceName = service ?? server?.service;
     if (realmUrl === undefined || serviceName === undefined) {
-      throw new RegistryHarnessError(
-        'TOKEN_REQUEST_FAILED',
-        `no token realm known for ${this.registry.host}`,
-      );
+      throw new RegistryHarnessError('TokenRequestFailed', `no token realm known for ${this.registry.host}`);
     }
     const url = new URL(realmUrl);
     url.searchParams.set('service', serviceName);
@@ -120,14 +117,14 @@ export class RegistryClient {
     const res = await request(url, { method: 'GET', headers });
     const text = await res.body.text();
     if (res.statusCode !== 200) {
-      throw new RegistryHarnessError('TOKEN_REQUEST_FAILED', `token server answered ${res.statusCode}`, {
+      throw new RegistryHarnessError('TokenRequestFailed', `token server answered ${res.statusCode}`, {
         status: res.statusCode,
       });
     }
     const parsed = JSON.parse(text) as { token?: string; access_token?: string };
     const token = parsed.token ?? parsed.access_token;
     if (token === undefined) {
-      throw new RegistryHarnessError('TOKEN_REQUEST_FAILED', 'token server answered without a token');
+      throw new RegistryHarnessError('TokenRequestFailed', 'token server answered without a token');
     }
     return token;
   }
