@@ -13,9 +13,11 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 120_000,
-    globalSetup: ['packages/testenv/src/global-setup/registry.ts'],
     // One real control plane (and one registry) per run, shared by every project's tests.
-    globalSetup: ['packages/testenv/src/global-setup/control-plane.ts'],
+    globalSetup: [
+      'packages/testenv/src/global-setup/control-plane.ts',
+      'packages/testenv/src/global-setup/registry.ts',
+    ],
     projects: [
       {
         extends: true,
