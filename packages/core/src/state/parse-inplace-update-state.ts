@@ -1,0 +1,161 @@
+import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { goZeroTimeMs, parseRfc3339 } from '../internal/rfc3339.js';
+import type {
+  InplaceUpdateContainerStatus,
+  InplaceUpdateState,
+  StableContainerStatus,
+} from './inplace-update-state.js';
+
+/** Thrown inside the decoder; turned into an InvalidStateError naming the pod. */
+class DecodeError extends Error {}
+
+type Decoder<T> = (value: unknown, path: string, current: T | undefined) => T | undefined;
+// Any decoder: `current` is only ever the value the same decoder returned before.
+type SomeDecoder = (value: unknown, path: string, current: never) => unknown;
+
+/**
+ * Parses the state annotation the way Go's `json.Unmarshal` reads it into the reference struct: unknown
+ * fields ignored, any order, field names matched exactly or else case-insensitively, `null` leaving a
+ * field unset, `"updateTimestamp": null` accepted. Throws InvalidStateError naming `pod` on malformed JSON
+ * or a wrongly typed field. Empty strings and empty maps come back absent.
+ */
+export function parseInplaceUpdateState(text: string, pod = '<unnamed pod>'): InplaceUpdateState {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidStateError(pod, (err as Error).message, { cause: err });
+  }
+  try {
+    return decodeState(json);
+  } catch (err) {
+    if (err instanceof DecodeError) throw new InvalidStateError(pod, err.message, { cause: err });
+    throw err;
+  }
+}
+
+function decodeState(json: unknown): InplaceUpdateState {
+  // Go leaves the struct at its zero value when the document is `null`.
+  if (json === null) return { phase: '' };
+  const fields = decodeFields(json, 'InplaceUpdateState', {
+    phase: str,
+    targetImage: str,
+    targetImages: map(str),
+    targetPodPhase: str,
+    updateTimestamp: time,
+    lastContainerStatuses: map(lastStatus),
+    stableContainerStatuses: map(stableStatus),
+  });
+  const state: InplaceUpdateState = { phase: (fields['phase'] as string | undefined) ?? '' };
+  for (const key of ['targetImage', 'targetImages', 'targetPodPhase', 'updateTimestamp'] as const) {
+    const value = fields[key];
+    if (present(value)) (state as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (present(fields['lastContainerStatuses'])) {
+    state.lastContainerStatuses = fields['lastContainerStatuses'] as Record<
+      string,
+      InplaceUpdateContainerStatus
+    >;
+  }
+  if (present(fields['stableContainerStatuses'])) {
+    state.stableContainerStatuses = fields['stableContainerStatuses'] as Record<
+      string,
+      StableContainerStatus
+    >;
+  }
+  return state;
+}
+
+function present(value: unknown): boolean {
+  if (value === undefined || value === '') return false;
+  return !(
+    typeof value === 'object' &&
+    !(value instanceof Date) &&
+    Object.keys(value as object).length === 0
+  );
+}
+
+// Decodes a JSON object into the named fields, matching keys like Go: an exact match, else the first
+// field equal under Unicode simple case folding; later keys overwrite earlier ones.
+function decodeFields(
+  json: unknown,
+  type: string,
+  decoders: Record<string, SomeDecoder>,
+): Record<string, unknown> {
+  if (typeof json !== 'object' || Array.isArray(json) || json === null) {
+    throw new DecodeError(`cannot unmarshal ${kind(json)} into Go value of type ${type}`);
+  }
+  const names = Object.keys(decoders);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(json)) {
+    const name = names.includes(key) ? key : names.find((n) => fold(n) === fold(key));
+    if (name === undefined) continue;
+    out[name] = decoders[name]!(value, `${type}.${name}`, out[name] as never);
+  }
+  return out;
+}
+
+function fold(s: string): string {
+  return s.toLowerCase().replaceAll('\u017f', 's').replaceAll('\u212a', 'k');
+}
+
+const str: Decoder<string> = (value, path, current) => {
+  if (value === null) return current;
+  if (typeof value !== 'string') throw typeError(value, path, 'string');
+  return value;
+};
+
+const time: Decoder<Date> = (value, path) => {
+  if (value === null) return undefined;
+  if (typeof value !== 'string') throw typeError(value, path, 'string');
+  const date = parseRfc3339(value);
+  if (date === undefined) throw new DecodeError(`${path}: cannot parse ${JSON.stringify(value)} as RFC3339`);
+  return date.getTime() === goZeroTimeMs ? undefined : date;
+};
+
+function map<V>(decode: Decoder<V>): Decoder<Record<string, V>> {
+  return (value, path) => {
+    if (value === null) return undefined;
+    if (typeof value !== 'object' || Array.isArray(value)) throw typeError(value, path, 'map');
+    // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary key.
+    return Object.fromEntries(
+      Object.entries(value as object).map(([k, v]) => [k, decode(v, path, undefined) as V]),
+    );
+  };
+}
+
+const lastStatus: Decoder<InplaceUpdateContainerStatus> = (value) => {
+  if (value === null) return {};
+  const f = decodeFields(value, 'InplaceUpdateContainerStatus', { imageID: str, containerID: str });
+  const status: InplaceUpdateContainerStatus = {};
+  if (present(f['imageID'])) status.imageID = f['imageID'] as string;
+  if (present(f['containerID'])) status.containerID = f['containerID'] as string;
+  return status;
+};
+
+const stableStatus: Decoder<StableContainerStatus> = (value) => {
+  if (value === null) return { restartCount: 0 };
+  const f = decodeFields(value, 'StableContainerStatus', { containerID: str, restartCount: int32 });
+  const status: StableContainerStatus = { restartCount: (f['restartCount'] as number | undefined) ?? 0 };
+  if (present(f['containerID'])) status.containerID = f['containerID'] as string;
+  return status;
+};
+
+const int32: Decoder<number> = (value, path, current) => {
+  if (value === null) return current;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+    throw typeError(value, path, 'int32');
+  }
+  return value;
+};
+
+function typeError(value: unknown, path: string, type: string): DecodeError {
+  return new DecodeError(`cannot unmarshal ${kind(value)} into Go struct field ${path} of type ${type}`);
+}
+
+function kind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'object';
+  return typeof value;
+}
