@@ -8,7 +8,11 @@ describe('the registries of the global setup', () => {
   it('are plain JSON, one per auth mode', () => {
     expect(JSON.parse(JSON.stringify(provided))).toEqual(provided);
     expect(Object.keys(provided).sort()).toEqual(['basic', 'none', 'token']);
-    expect(provided.none).toEqual({ auth: 'none', host: expect.any(String), url: `http://${provided.none.host}` });
+    expect(provided.none).toEqual({
+      auth: 'none',
+      host: expect.any(String),
+      url: `http://${provided.none.host}`,
+    });
     expect(provided.basic).toMatchObject({ auth: 'basic', username: expect.any(String) });
     expect(provided.token.realm).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/token$/);
   });
