@@ -113,7 +113,7 @@ export async function sendHttpRequest(
       async readBody(limit) {
         const declared = Number(responseHeaders['content-length']);
         if (Number.isFinite(declared) && declared > limit) {
-          responseBody.destroy();
+          discard(responseBody);
           throw new ManifestTooLargeError(`body of ${declared} bytes exceeds the ${limit}-byte bound`, {
             ...context,
             status: res.statusCode,
@@ -125,7 +125,7 @@ export async function sendHttpRequest(
           for await (const chunk of responseBody) {
             size += (chunk as Buffer).length;
             if (size > limit) {
-              responseBody.destroy();
+              discard(responseBody);
               throw new ManifestTooLargeError(`body exceeds the ${limit}-byte bound`, {
                 ...context,
                 status: res.statusCode,
@@ -144,4 +144,10 @@ export async function sendHttpRequest(
       },
     };
   }
+}
+
+/** Stops reading a body; the abort error undici emits on it is expected and swallowed. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
