@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   composeKeychains,
   createDockerConfigKeychain,
-  createPullSecretKeychain,
   createRegistryResolver,
   createStaticKeychain,
   type SecretReader,
