@@ -15,9 +15,13 @@ export function formatImageReference(ref: ImageReference, options: FormatImageRe
 }
 
 // Mirrors distribution/reference familiarizeName: Docker Hub names drop the registry, and official
-// images (`library/x`, one component after the prefix) drop `library/`.
+// images (`library/x`, one component after the prefix) drop `library/`. Unlike Docker, the registry is
+// kept when the first path component would read back as a host (`docker.io/a.b/c`), so the familiar form
+// always parses back to the same reference.
 function familiarName(ref: ImageReference): string {
   if (ref.registry !== 'docker.io') return ref.name;
   const rest = ref.repository.startsWith('library/') ? ref.repository.slice('library/'.length) : undefined;
-  return rest !== undefined && !rest.includes('/') ? rest : ref.repository;
+  if (rest !== undefined && !rest.includes('/')) return rest;
+  const first = ref.repository.slice(0, ref.repository.indexOf('/'));
+  return first.includes('.') || first === 'localhost' ? ref.name : ref.repository;
 }
