@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ImageKind,
@@ -150,6 +151,21 @@ describe('startRegistry lifecycle', () => {
     expect(existsSync(registry.storageDir)).toBe(false);
     await expect(fetch(`${registry.url}/v2/`)).rejects.toThrow();
     await registry.stop(); // idempotent
+  });
+
+  it('keeps the password out of inspect, JSON and the log', async () => {
+    const registry = await startRegistry({ auth: 'basic' });
+    try {
+      const password = registry.credentials!.password;
+      expect(password.length).toBeGreaterThanOrEqual(24);
+      expect(inspect(registry, { depth: 5 })).not.toContain(password);
+      expect(JSON.stringify(registry)).not.toContain(password);
+      expect(JSON.stringify(registry.credentials)).toContain('<redacted>');
+      await pushImage(registry, { repository: 'secret/app' });
+      expect(registry.logs()).not.toContain(password);
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('fails with the registry log when the process cannot start', async () => {

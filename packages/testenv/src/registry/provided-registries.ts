@@ -1,4 +1,5 @@
 import type {} from 'vitest';
+import { registryCredentials } from './registry-credentials.js';
 import type { RegistryHandle } from './registry-handle.js';
 import { RegistryHarnessError } from './registry-harness-error.js';
 
@@ -57,14 +58,14 @@ export function registryFromProvided(provided: ProvidedRegistry): RegistryHandle
         auth: 'basic',
         host: provided.host,
         url: provided.url,
-        credentials: { username: provided.username, password: provided.password },
+        credentials: registryCredentials(provided.username, provided.password),
       };
     case 'token':
       return {
         auth: 'token',
         host: provided.host,
         url: provided.url,
-        credentials: { username: provided.username, password: provided.password },
+        credentials: registryCredentials(provided.username, provided.password),
         tokenServer: { realm: provided.realm, service: provided.service },
       };
     default:

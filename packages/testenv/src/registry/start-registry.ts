@@ -9,6 +9,7 @@ import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './
 import { freePort } from './internal/free-port.js';
 import { runCommand } from './internal/run-command.js';
 import { createSigningKey } from './internal/signing-key.js';
+import { registryCredentials } from './registry-credentials.js';
 import type { RegistryAuth, RegistryCredentials, RegistryHandle } from './registry-handle.js';
 import { RegistryHarnessError } from './registry-harness-error.js';
 import {
@@ -218,7 +219,7 @@ function buildRegistry(
   tokenServer: TokenServer | undefined,
 ): TestRegistry {
   const credentials: RegistryCredentials | undefined =
-    opts.auth === 'none' ? undefined : { username: opts.username, password: opts.password };
+    opts.auth === 'none' ? undefined : registryCredentials(opts.username, opts.password);
   let stopped: Promise<void> | undefined;
   const stop = async (): Promise<void> => {
     await killChild(child);
