@@ -16,6 +16,27 @@ export {
   startControlPlane,
 } from './control-plane/start-control-plane.js';
 export {
+  type ContainerRuntime,
+  type ImageParts,
+  isValidImage,
+  type RuntimeFormat,
+  runtimeFormat,
+  splitImage,
+} from './kubelet/container-runtime.js';
+export { ImagePullError, type ImagePullErrorCode } from './kubelet/image-pull-error.js';
+export { KubeletSimulatorError, type KubeletSimulatorErrorCode } from './kubelet/kubelet-simulator-error.js';
+export {
+  createRegistryDigestResolver,
+  MANIFEST_ACCEPT,
+  type RegistryDigestResolverOptions,
+} from './kubelet/resolve-registry-digest.js';
+export {
+  type KubeletSimulator,
+  type KubeletSimulatorOptions,
+  resolveKubeletSimulatorOptions,
+  startKubeletSimulator,
+} from './kubelet/start-kubelet-simulator.js';
+export {
   type FaultName,
   type FaultProxy,
   type FaultProxyOptions,

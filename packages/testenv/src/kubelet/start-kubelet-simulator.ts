@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { type ContainerRuntime, runtimeFormat } from './container-runtime.js';
+import { PodActor } from './internal/pod-actor.js';
+import { watchPods } from './internal/pod-watch.js';
+import type { SimContext } from './internal/sim-context.js';
+import { KubeletSimulatorError } from './kubelet-simulator-error.js';
+import { createRegistryDigestResolver } from './resolve-registry-digest.js';
+
+/** Options of {@link startKubeletSimulator}. */
+export interface KubeletSimulatorOptions {
+  /** Node the pods are bound to. Default: `agentbox-sim-<random>`. */
+  nodeName?: string;
+  /** Only pods of this namespace. Default: every namespace. */
+  namespace?: string;
+  /** Only pods matching this label selector. Default: every pod. */
+  labelSelector?: string;
+  /** Formats of containerID, imageID and image. Default: `'containerd'`. */
+  runtime?: ContainerRuntime;
+  /** Time a real pull takes (images already on the node start at once unless `imagePullPolicy: Always`). Default: 20 ms. */
+  pullDelayMs?: number;
+  /** Lag before every status write. Default: 0. */
+  statusLagMs?: number;
+  /** Publish a replaced container in kubelet's separate writes (imageID + restartCount, then containerID, then ready). Default: false. */
+  splitStatusWrites?: boolean;
+  /** Time between a container's start and its readiness. Default: 0. */
+  readyDelayMs?: number;
+  /** Time between a container's exit and its restart (when the restart policy restarts it). Default: 0. */
+  restartDelayMs?: number;
+  /** Time from `ErrImagePull` to `ImagePullBackOff`, and the first retry's back-off (doubling). Default: 200 ms. */
+  pullBackOffMs?: number;
+  /** Cap of the doubling pull back-off. Default: 5 000 ms. */
+  maxPullBackOffMs?: number;
+  /** Relist pods this often even when the watch looks healthy. Default: 30 000 ms. */
+  relistIntervalMs?: number;
+  /** Basic credentials per registry host for the default digest resolver. Default: none. */
+  registryCredentials?: Readonly<Record<string, { username: string; password: string }>>;
+  /** How a "pull" learns the manifest digest of an image. Default: a HEAD to the real registry (`createRegistryDigestResolver`). */
+  resolveDigest?: (image: string) => Promise<string>;
+  /** Called with every background failure (they are also kept in `errors()`). Default: none. */
+  onError?: (err: unknown) => void;
+}
+
+/** Every default of {@link KubeletSimulatorOptions} in one place. */
+export function resolveKubeletSimulatorOptions(options: KubeletSimulatorOptions = {}) {
+  return {
+    nodeName: options.nodeName ?? `agentbox-sim-${randomBytes(4).toString('hex')}`,
+    namespace: options.namespace,
+    labelSelector: options.labelSelector,
+    runtime: options.runtime ?? ('containerd' as ContainerRuntime),
+    pullDelayMs: options.pullDelayMs ?? 20,
+    statusLagMs: options.statusLagMs ?? 0,
+    splitStatusWrites: options.splitStatusWrites ?? false,
+    readyDelayMs: options.readyDelayMs ?? 0,
+    restartDelayMs: options.restartDelayMs ?? 0,
+    pullBackOffMs: options.pullBackOffMs ?? 200,
+    maxPullBackOffMs: options.maxPullBackOffMs ?? 5_000,
+    relistIntervalMs: options.relistIntervalMs ?? 30_000,
+    resolveDigest:
+      options.resolveDigest ??
+      createRegistryDigestResolver({ credentials: options.registryCredentials ?? {} }),
+    onError: options.onError,
+  };
+}
+
+/** A running kubelet simulator: one fake node. */
+export interface KubeletSimulator {
+  readonly nodeName: string;
+  /** The OOM killer ends a running container: exit 137, `OOMKilled`, then the restart policy applies. */
+  oomKill(namespace: string, name: string, container: string): Promise<void>;
+  /** The container's process exits with `exitCode` (Default: 1), then the restart policy applies. */
+  crash(namespace: string, name: string, container: string, exitCode?: number): Promise<void>;
+  /** kubelet evicts the pod: phase Failed, reason Evicted. */
+  evict(namespace: string, name: string, message?: string): Promise<void>;
+  /** The container's readiness probe starts passing or failing. */
+  setReady(namespace: string, name: string, container: string, ready: boolean): Promise<void>;
+  /** Background failures so far (a healthy run has none). */
+  errors(): readonly unknown[];
+  /** Stops watching and cancels pending work; pods keep their last status. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a kubelet simulator that plays one node for the pods it watches: it binds
+ * unscheduled pods through `pods/binding` (as the scheduler would) and writes only
+ * their `status` through `pods/status` (as kubelet does), plus kubelet's final
+ * zero-grace delete of a pod being deleted. Resolves once existing pods are listed.
+ */
+export async function startKubeletSimulator(
+  kubeConfig: KubeConfig,
+  options?: KubeletSimulatorOptions,
+): Promise<KubeletSimulator> {
+  const o = resolveKubeletSimulatorOptions(options);
+  const actors = new Map<string, PodActor>();
+  const timers = new Set<NodeJS.Timeout>();
+  const errors: unknown[] = [];
+  let stopped = false;
+  let ips = 0;
+  const ctx: SimContext = {
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    nodeName: o.nodeName,
+    hostIP: '172.18.0.2',
+    format: runtimeFormat(o.runtime),
+    resolveDigest: o.resolveDigest,
+    images: new Map(),
+    pullDelayMs: o.pullDelayMs,
+    statusLagMs: o.statusLagMs,
+    splitStatusWrites: o.splitStatusWrites,
+    readyDelayMs: o.readyDelayMs,
+    restartDelayMs: o.restartDelayMs,
+    pullBackOffMs: o.pullBackOffMs,
+    maxPullBackOffMs: o.maxPullBackOffMs,
+    allocatePodIP() {
+      ips += 1;
+      return `10.244.${Math.floor(ips / 250) % 250}.${(ips % 250) + 2}`;
+    },
+    later(ms, fn) {
+      if (stopped) return;
+      const t = setTimeout(() => {
+        timers.delete(t);
+        if (!stopped) fn();
+      }, ms);
+      timers.add(t);
+    },
+    isStopped: () => stopped,
+    report(err) {
+      errors.push(err);
+      o.onError?.(err);
+    },
+  };
+  const upsert = (pod: V1Pod) => {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    let actor = actors.get(key);
+    if (actor && actor.uid !== pod.metadata?.uid) {
+      actor.dispose();
+      actor = undefined;
+    }
+    if (!actor) {
+      actor = new PodActor(ctx, pod);
+      actors.set(key, actor);
+    }
+    actor.onPod(pod);
+  };
+  const watch = await watchPods(
+    kubeConfig,
+    { namespace: o.namespace, labelSelector: o.labelSelector, relistIntervalMs: o.relistIntervalMs },
+    {
+      upsert,
+      remove(namespace, name, uid) {
+        const key = `${namespace}/${name}`;
+        const actor = actors.get(key);
+        if (actor && (uid === undefined || actor.uid === uid)) {
+          actor.dispose();
+          actors.delete(key);
+        }
+      },
+      error: (err) => ctx.report(err),
+    },
+  );
+  const actorOf = (namespace: string, name: string) => {
+    const actor = actors.get(`${namespace}/${name}`);
+    if (!actor) {
+      throw new KubeletSimulatorError(
+        'PodNotOnNode',
+        `pod ${namespace}/${name} is not known to node ${o.nodeName}`,
+      );
+    }
+    return actor;
+  };
+  return {
+    nodeName: o.nodeName,
+    oomKill: async (namespace, name, container) => actorOf(namespace, name).oomKill(container),
+    crash: async (namespace, name, container, exitCode = 1) =>
+      actorOf(namespace, name).crash(container, exitCode),
+    evict: async (namespace, name, message = 'The node was low on resource: memory. ') =>
+      actorOf(namespace, name).evict(message),
+    setReady: async (namespace, name, container, ready) =>
+      actorOf(namespace, name).setReady(container, ready),
+    errors: () => [...errors],
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      watch.stop();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const actor of actors.values()) actor.dispose();
+      actors.clear();
+    },
+  };
+}
