@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -151,6 +154,26 @@ describe('startRegistry lifecycle', () => {
     expect(existsSync(registry.storageDir)).toBe(false);
     await expect(fetch(`${registry.url}/v2/`)).rejects.toThrow();
     await registry.stop(); // idempotent
+  });
+
+  it('sweeps folders left by registries whose test process died', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'agentbox-sweep-test-'));
+    try {
+      const dead = spawnSync('true').pid!;
+      for (const [name, owner] of [
+        ['agentbox-registry-stale', dead],
+        ['agentbox-registry-live', process.pid],
+      ] as const) {
+        mkdirSync(join(parent, name));
+        writeFileSync(join(parent, name, 'harness.pid'), String(owner));
+      }
+      mkdirSync(join(parent, 'unrelated'));
+      const registry = await startRegistry({ storageParent: parent });
+      await registry.stop();
+      expect(readdirSync(parent).sort()).toEqual(['agentbox-registry-live', 'unrelated']);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 
   it('keeps the password out of inspect, JSON and the log', async () => {

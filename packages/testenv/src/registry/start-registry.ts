@@ -9,6 +9,7 @@ import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './
 import { freePort } from './internal/free-port.js';
 import { runCommand } from './internal/run-command.js';
 import { createSigningKey } from './internal/signing-key.js';
+import { markOwner, sweepStaleDirectories } from './internal/stale-directories.js';
 import { registryCredentials } from './registry-credentials.js';
 import type { RegistryAuth, RegistryCredentials, RegistryHandle } from './registry-handle.js';
 import { RegistryHarnessError } from './registry-harness-error.js';
@@ -80,6 +81,7 @@ function resolveOptions(options: StartRegistryOptions): ResolvedOptions {
 }
 
 const MAX_LOG = 256 * 1024;
+const DIR_PREFIX = 'agentbox-registry-';
 const SERVICE = 'agentbox-testenv-registry';
 const ISSUER = 'agentbox-testenv-token-server';
 
@@ -88,8 +90,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** Starts Debian's `docker-registry` (CNCF Distribution) on 127.0.0.1 and a free port, in one auth mode. */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
   const opts = resolveOptions(options);
-  const dir = await mkdtemp(join(opts.storageParent, 'agentbox-registry-'));
+  sweepStaleDirectories(opts.storageParent, DIR_PREFIX);
+  const dir = await mkdtemp(join(opts.storageParent, DIR_PREFIX));
   trackDirectory(dir);
+  markOwner(dir);
   let tokenServer: TokenServer | undefined;
   try {
     const auth: Record<string, unknown> = {};
