@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { isLoopbackHost, normalizeRegistryName, registryEndpoint } from './registry-host.js';
+
+describe('normalizeRegistryName', () => {
+  it.each([
+    ['docker.io', 'docker.io'],
+    ['index.docker.io', 'docker.io'],
+    ['registry-1.docker.io', 'docker.io'],
+    ['https://index.docker.io/v1/', 'docker.io'],
+    ['HTTPS://Index.Docker.IO/v1/', 'docker.io'],
+    ['http://reg.example:5000/v2/', 'reg.example:5000'],
+    ['reg.example:5000/team/app', 'reg.example:5000'],
+    ['Quay.io', 'quay.io'],
+  ])('%s → %s', (name, expected) => {
+    expect(normalizeRegistryName(name)).toBe(expected);
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it.each([
+    ['localhost', true],
+    ['localhost:5000', true],
+    ['127.0.0.1:5000', true],
+    ['127.1.2.3', true],
+    ['[::1]:5000', true],
+    ['reg.localhost', true],
+    ['10.0.0.1:5000', false],
+    ['reg.example', false],
+    ['128.0.0.1', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
+  });
+});
+
+describe('registryEndpoint', () => {
+  const none = new Set<string>();
+  it.each([
+    ['docker.io', none, 'https://registry-1.docker.io', 'docker.io', false],
+    ['index.docker.io', none, 'https://registry-1.docker.io', 'docker.io', false],
+    ['reg.example:5000', none, 'https://reg.example:5000', 'reg.example:5000', false],
+    ['reg.example:5000', new Set(['reg.example:5000']), 'http://reg.example:5000', 'reg.example:5000', true],
+    ['127.0.0.1:5000', none, 'http://127.0.0.1:5000', '127.0.0.1:5000', true],
+    ['https://127.0.0.1:5000', none, 'https://127.0.0.1:5000', '127.0.0.1:5000', true],
+    ['https://mirror.example/prefix/', none, 'https://mirror.example/prefix', 'mirror.example', false],
+  ])('%s → %s', (name, insecure, baseUrl, registry, plain) => {
+    const endpoint = registryEndpoint(name, insecure);
+    expect(endpoint).toMatchObject({ baseUrl, registry, plainHttpAllowed: plain });
+  });
+
+  it('refuses an explicit http:// for a registry that is neither insecure nor loopback', () => {
+    expect(() => registryEndpoint('http://reg.example', new Set())).toThrow(/refusing plain HTTP/);
+  });
+});
