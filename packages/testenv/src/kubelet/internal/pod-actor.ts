@@ -1,9 +1,11 @@
-import { ApiException, type V1Container, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { isValidImage } from '../container-runtime.js';
 import { KubeletSimulatorError } from '../kubelet-simulator-error.js';
-import { podFields, splitSteps, type TerminalPhase } from './pod-fields.js';
+import { splitSteps, type TerminalPhase } from './pod-fields.js';
+import { bindPod, finishPodDeletion } from './pod-lifecycle-calls.js';
 import { containerStatus, newSimContainer, type SimContainer, terminate, wait } from './sim-container.js';
 import type { SimContext } from './sim-context.js';
+import { writePodStatus } from './write-pod-status.js';
 
 /** Exit code of a container killed with SIGKILL (kubelet's kill after the grace period, the OOM killer). */
 const SIGKILL_EXIT = 137;
@@ -163,21 +165,11 @@ export class PodActor {
   private async bind(): Promise<void> {
     if (this.bindRequested) return;
     this.bindRequested = true;
-    const { name, namespace } = this.latest.metadata ?? {};
     try {
-      await this.ctx.core.createNamespacedBinding({
-        namespace: namespace!,
-        body: {
-          metadata: { name: name!, uid: this.uid },
-          target: { apiVersion: 'v1', kind: 'Node', name: this.ctx.nodeName },
-        },
-      });
+      await bindPod(this.ctx, this.latest);
     } catch (err) {
-      // 409: another scheduler (or simulator) bound it first.
-      if (!(err instanceof ApiException && err.code === 409)) {
-        this.bindRequested = false;
-        throw err;
-      }
+      this.bindRequested = false;
+      throw err;
     }
   }
 
@@ -292,18 +284,7 @@ export class PodActor {
       terminate(c, 'Error', SIGKILL_EXIT);
     }
     await this.publish().catch(() => undefined);
-    // As kubelet does once the containers are gone: the final delete, with no grace period left.
-    const { name, namespace } = this.latest.metadata ?? {};
-    try {
-      await this.ctx.core.deleteNamespacedPod({
-        name: name!,
-        namespace: namespace!,
-        // With a body, kube-apiserver ignores the query's options: the grace period goes in the body.
-        body: { gracePeriodSeconds: 0, preconditions: { uid: this.uid } },
-      });
-    } catch (err) {
-      if (!(err instanceof ApiException && (err.code === 404 || err.code === 409))) throw err;
-    }
+    await finishPodDeletion(this.ctx, this.latest);
   }
 
   /** Publishes the containers' status, in kubelet's separate writes when `splitStatusWrites` is set. */
@@ -318,33 +299,19 @@ export class PodActor {
   }
 
   private async write(statuses: V1ContainerStatus[]): Promise<void> {
-    if (this.ctx.statusLagMs > 0) await new Promise((r) => setTimeout(r, this.ctx.statusLagMs));
-    const { name, namespace } = this.latest.metadata ?? {};
-    for (let attempt = 0; ; attempt++) {
-      if (this.disposed || this.ctx.isStopped()) return;
-      const fresh = await this.ctx.core.readNamespacedPod({ name: name!, namespace: namespace! });
-      if (fresh.metadata?.uid !== this.uid) return;
-      const fields = podFields(statuses, this.terminal, fresh.status?.conditions, new Date());
-      const { reason: _r, message: _m, ...kept } = fresh.status ?? {};
-      fresh.status = {
-        ...kept,
-        ...fields,
-        observedGeneration: fresh.metadata?.generation,
-        hostIP: this.ctx.hostIP,
-        hostIPs: [{ ip: this.ctx.hostIP }],
+    const written = await writePodStatus(
+      this.ctx,
+      {
+        namespace: this.latest.metadata?.namespace ?? '',
+        name: this.latest.metadata?.name ?? '',
+        uid: this.uid,
+        terminal: this.terminal,
         podIP: this.podIP,
-        podIPs: this.podIP ? [{ ip: this.podIP }] : [],
         startTime: this.startTime,
-        containerStatuses: statuses,
-      };
-      try {
-        await this.ctx.core.replaceNamespacedPodStatus({ name: name!, namespace: namespace!, body: fresh });
-        this.published = statuses;
-        return;
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return;
-        if (!(err instanceof ApiException && err.code === 409) || attempt >= 10) throw err;
-      }
-    }
+        cancelled: () => this.disposed || this.ctx.isStopped(),
+      },
+      statuses,
+    );
+    if (written) this.published = statuses;
   }
 }
