@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, credentialIdentity, keyPrefix, normaliseReference, splitCacheKey } from './cache-key.js';
+import {
+  cacheKey,
+  credentialIdentity,
+  flatCacheKey,
+  keyPrefix,
+  normaliseReference,
+  splitCacheKey,
+} from './cache-key.js';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -71,6 +78,15 @@ describe('cacheKey', () => {
     expect(splitCacheKey(key)).toEqual({ reference: 'docker.io/library/ubuntu:latest', operation: 'config' });
     expect(key.startsWith(keyPrefix('docker.io/library/ubuntu:latest'))).toBe(true);
     expect(key.startsWith(keyPrefix('docker.io/library/ubuntu:lat'))).toBe(false);
+  });
+
+  it.each([
+    ['docker.io/library/ubuntu:latest', 'resolve', ''],
+    ['127.0.0.1:5000/a/b:c', 'config', 'ns/x,y'],
+    ['r:t', 'resolve', 'custom\nidentity\n'],
+  ] as const)('flatCacheKey keeps %s/%s/%j equal', (reference, operation, identity) => {
+    const key = cacheKey(reference, operation, identity);
+    expect(flatCacheKey(key)).toBe(key);
   });
 
   it('differs by operation and identity', () => {

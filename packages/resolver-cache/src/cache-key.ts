@@ -41,6 +41,15 @@ export function cacheKey(reference: string, operation: CacheOperation, identity:
   return reference + SEPARATOR + operation + SEPARATOR + identity;
 }
 
+/**
+ * The same key as one flat string, for storing. `cacheKey` concatenates, and V8 keeps a
+ * concatenation as a tree of rope (cons) strings, about 80 bytes more per stored key
+ * than the flat string `join` builds; lookups keep the cheaper concatenation.
+ */
+export function flatCacheKey(key: string): string {
+  return key.split(SEPARATOR).join(SEPARATOR);
+}
+
 /** The prefix shared by every key of `reference`, whatever the operation or identity. */
 export function keyPrefix(reference: string): string {
   return reference + SEPARATOR;

@@ -1,45 +1,30 @@
-import { AgentboxError, type Clock, type DigestResolver, type ResolveOptions } from '@agentbox/core';
+import type { DigestResolver, ResolveOptions } from '@agentbox/core';
+import {
+  FakeClock,
+  fakeDigest,
+  ManifestUnknownError,
+  type ResolverCall,
+  SeededDigestResolver,
+} from '@agentbox/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent } from './cache-event.js';
-import { normaliseReference } from './cache-key.js';
 import { withCache } from './with-cache.js';
 
-const digest = (n: number): string => `sha256:${n.toString(16).padStart(64, '0')}`;
+const digest = (n: number): string => fakeDigest(`image-${n}`);
 const UBUNTU = 'docker.io/library/ubuntu:latest';
 const APP = '127.0.0.1:5000/team/app:v1';
 
-class ManifestUnknownError extends AgentboxError {
-  override readonly code = 'ManifestUnknown';
-}
-
-/** A clock the test moves by hand. */
-class TestClock implements Clock {
-  #ms = Date.UTC(2026, 0, 1);
-  now(): Date {
-    return new Date(this.#ms);
-  }
-  advance(ms: number): void {
-    this.#ms += ms;
-  }
-}
-
-interface Call {
-  operation: 'resolve' | 'config';
-  ref: string;
-  opts: ResolveOptions | undefined;
-}
-
 /**
- * An in-memory upstream for the cache's pure logic: a tag table, a call log, a gate to hold
- * calls in flight, and abort-awareness like the real resolver.
+ * core's seeded resolver behind a gate: `hold()` keeps every call in flight until
+ * released (so joins and aborts can be staged), and a held call rejects with its
+ * signal's reason when aborted, as the real resolver does. Calls are recorded as they
+ * start, with the options the cache passed.
  */
-class ScriptedResolver implements DigestResolver {
-  readonly tags = new Map<string, string>();
-  readonly configs = new Map<string, string>();
-  readonly calls: Call[] = [];
+class GatedResolver implements DigestResolver {
+  readonly seeded = new SeededDigestResolver();
+  readonly calls: ResolverCall[] = [];
   #gate: Promise<void> | undefined;
 
-  /** Holds every call until the returned function is called. */
   hold(): () => void {
     let release!: () => void;
     this.#gate = new Promise((resolve) => {
@@ -51,49 +36,40 @@ class ScriptedResolver implements DigestResolver {
     };
   }
 
-  resolve(ref: string, opts?: ResolveOptions): Promise<string> {
-    return this.#answer('resolve', ref, opts);
+  async resolve(ref: string, opts?: ResolveOptions): Promise<string> {
+    this.calls.push({ method: 'resolve', ref, opts });
+    await this.#wait(opts?.signal);
+    return this.seeded.resolve(ref, opts);
   }
 
-  resolveConfigDigest(ref: string, opts?: ResolveOptions): Promise<string> {
-    return this.#answer('config', ref, opts);
+  async resolveConfigDigest(ref: string, opts?: ResolveOptions): Promise<string> {
+    this.calls.push({ method: 'resolveConfigDigest', ref, opts });
+    await this.#wait(opts?.signal);
+    return this.seeded.resolveConfigDigest(ref, opts);
   }
 
-  digestFromStatus(_image: string, imageID: string): string {
-    return imageID.slice(imageID.indexOf('sha256:'));
+  digestFromStatus(image: string, imageID: string): string {
+    return this.seeded.digestFromStatus(image, imageID);
   }
 
-  async #answer(
-    operation: Call['operation'],
-    ref: string,
-    opts: ResolveOptions | undefined,
-  ): Promise<string> {
-    this.calls.push({ operation, ref, opts });
-    const signal = opts?.signal;
-    if (this.#gate !== undefined) {
-      await new Promise<void>((resolve, reject) => {
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        this.#gate?.then(resolve);
-      });
-    }
-    signal?.throwIfAborted();
-    const at = ref.indexOf('@');
-    if (at !== -1 && operation === 'resolve') return ref.slice(at + 1);
-    const table = operation === 'resolve' ? this.tags : this.configs;
-    const found = table.get(normaliseReference(ref) ?? ref);
-    if (found === undefined) throw new ManifestUnknownError(`manifest unknown: ${ref}`);
-    return found;
+  async #wait(signal: AbortSignal | undefined): Promise<void> {
+    const gate = this.#gate;
+    if (gate === undefined) return;
+    await new Promise<void>((resolve, reject) => {
+      signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      gate.then(resolve);
+    });
   }
 }
 
 function setup(options: Parameters<typeof withCache>[1] = {}) {
-  const upstream = new ScriptedResolver();
-  const clock = new TestClock();
+  const upstream = new GatedResolver();
+  const clock = new FakeClock();
   const events: CacheEvent[] = [];
   const cached = withCache(upstream, { clock, onEvent: (e) => events.push(e), ...options });
-  upstream.tags.set(UBUNTU, digest(1));
-  upstream.tags.set(APP, digest(2));
-  upstream.configs.set(UBUNTU, digest(11));
+  upstream.seeded.setDigest(UBUNTU, digest(1));
+  upstream.seeded.setDigest(APP, digest(2));
+  upstream.seeded.setConfigDigest(UBUNTU, digest(11));
   return { upstream, clock, events, cached };
 }
 
@@ -104,7 +80,7 @@ describe('withCache: positive entries', () => {
   it('answers a repeated resolve from the cache until the TTL passes', async () => {
     const { upstream, clock, cached } = setup({ ttlMs: 1_000 });
     expect(await cached.resolve('ubuntu')).toBe(digest(1));
-    upstream.tags.set(UBUNTU, digest(3)); // re-pushed
+    upstream.seeded.setDigest(UBUNTU, digest(3)); // re-pushed
     clock.advance(999);
     expect(await cached.resolve('ubuntu')).toBe(digest(1));
     clock.advance(1);
@@ -129,7 +105,7 @@ describe('withCache: positive entries', () => {
     expect(await cached.resolve('ubuntu')).toBe(digest(1));
     expect(await cached.resolveConfigDigest('ubuntu')).toBe(digest(11));
     expect(await cached.resolveConfigDigest('ubuntu')).toBe(digest(11));
-    expect(upstream.calls.map((c) => c.operation)).toEqual(['resolve', 'config']);
+    expect(upstream.calls.map((c) => c.method)).toEqual(['resolve', 'resolveConfigDigest']);
   });
 
   it('stores nothing with ttlMs 0 but still shares calls in flight', async () => {
@@ -152,7 +128,7 @@ describe('withCache: negative entries', () => {
     const second = await cached.resolve('ghost:v1').catch((e: unknown) => e);
     expect(second).toBe(first);
     expect(upstream.calls).toHaveLength(1);
-    upstream.tags.set('docker.io/library/ghost:v1', digest(7)); // pushed meanwhile
+    upstream.seeded.setDigest('docker.io/library/ghost:v1', digest(7)); // pushed meanwhile
     clock.advance(500);
     expect(await cached.resolve('ghost:v1')).toBe(digest(7));
     expect(upstream.calls).toHaveLength(2);
@@ -188,7 +164,7 @@ describe('withCache: negative entries', () => {
 describe('withCache: LRU bound', () => {
   it('evicts the least recently used entry beyond maxEntries', async () => {
     const { upstream, cached, events } = setup({ maxEntries: 2 });
-    upstream.tags.set('docker.io/library/c:latest', digest(3));
+    upstream.seeded.setDigest('docker.io/library/c:latest', digest(3));
     await cached.resolve('ubuntu');
     await cached.resolve(APP);
     await cached.resolve('ubuntu'); // ubuntu is now the most recently used
@@ -300,7 +276,7 @@ describe('withCache: invalidate and clear', () => {
   it('invalidate makes the next resolve ask upstream (re-pushed tag)', async () => {
     const { upstream, cached } = setup();
     expect(await cached.resolve(APP)).toBe(digest(2));
-    upstream.tags.set(APP, digest(9));
+    upstream.seeded.setDigest(APP, digest(9));
     expect(await cached.resolve(APP)).toBe(digest(2));
     expect(cached.invalidate(APP)).toBe(1);
     expect(await cached.resolve(APP)).toBe(digest(9));
@@ -338,7 +314,7 @@ describe('withCache: invalidate and clear', () => {
     expect(cached.stats().inFlight).toBe(0);
     const fresh = cached.resolve(APP); // a new call, not a join
     expect(cached.stats()).toMatchObject({ misses: 2, joins: 0 });
-    upstream.tags.set(APP, digest(9));
+    upstream.seeded.setDigest(APP, digest(9));
     release();
     expect(await stale).toBe(digest(9));
     expect(await fresh).toBe(digest(9));
@@ -370,7 +346,7 @@ describe('withCache: what never touches the cache', () => {
     ['resolve', 'NOT A REFERENCE'],
   ] as const)('%s(%s) passes straight through, uncached', async (operation, ref) => {
     const { upstream, cached, events } = setup();
-    upstream.configs.set(ref, digest(6));
+    if (operation === 'config') upstream.seeded.setConfigDigest(ref, digest(6));
     const call = () => (operation === 'resolve' ? cached.resolve(ref) : cached.resolveConfigDigest(ref));
     const first = await call().catch((e: unknown) => e);
     const second = await call().catch((e: unknown) => e);
@@ -393,7 +369,7 @@ describe('withCache: credential identity', () => {
     const { upstream, cached } = setup();
     const withSecret = { namespace: 'team', pullSecrets: ['regcred'] };
     expect(await cached.resolve(APP, withSecret)).toBe(digest(2));
-    upstream.tags.delete(APP); // what an anonymous caller would see: no access
+    upstream.seeded.fail(APP, new ManifestUnknownError('no access')); // what a caller without the secret sees
     await expect(cached.resolve(APP)).rejects.toBeInstanceOf(ManifestUnknownError);
     await expect(cached.resolve(APP, { namespace: 'team' })).rejects.toBeInstanceOf(ManifestUnknownError);
     await expect(

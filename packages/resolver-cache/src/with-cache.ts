@@ -1,7 +1,7 @@
 import type { DigestResolver, ResolveOptions } from '@agentbox/core';
 import { LRUCache } from 'lru-cache';
 import type { CacheEvent, CacheOperation } from './cache-event.js';
-import { cacheKey, keyPrefix, normaliseReference, splitCacheKey } from './cache-key.js';
+import { cacheKey, flatCacheKey, keyPrefix, normaliseReference, splitCacheKey } from './cache-key.js';
 import { type CacheOptions, type ResolvedCacheOptions, resolveCacheOptions } from './cache-options.js';
 import { CacheCounters, type CacheStats } from './cache-stats.js';
 import { Flight } from './internal/flight.js';
@@ -38,12 +38,19 @@ export function withCache(resolver: DigestResolver, options?: CacheOptions): Cac
   });
 }
 
-/** A stored outcome: a digest, or the failure to re-throw (same instance) until `expiresAt`. */
+/** A cached failure, re-thrown (the same instance) to every caller until its entry expires. */
+class CachedFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * A stored outcome until `expiresAt` (clock ms): a digest, or a failure. Two fields only:
+ * 100 000 of these must fit the heap budget, and failures are the rare case.
+ */
 class CacheEntry {
   constructor(
     readonly expiresAt: number,
-    readonly digest: string | undefined,
-    readonly error: unknown,
+    readonly outcome: string | CachedFailure,
   ) {}
 }
 
@@ -79,9 +86,10 @@ class ResolverCache {
     if (entry !== undefined) {
       if (entry.expiresAt > this.#options.clock.now().getTime()) {
         this.#counters.hits++;
-        const negative = entry.digest === undefined;
+        const outcome = entry.outcome;
+        const negative = typeof outcome !== 'string';
         if (this.#options.onEvent !== undefined) this.#emit({ type: 'hit', operation, reference, negative });
-        return negative ? Promise.reject(entry.error) : Promise.resolve(entry.digest as string);
+        return negative ? Promise.reject(outcome.error) : Promise.resolve(outcome);
       }
       this.#entries.delete(key);
     }
@@ -173,7 +181,8 @@ class ResolverCache {
     const ttlMs = negative ? this.#options.negativeTtlMs : this.#options.ttlMs;
     if (ttlMs <= 0) return;
     const expiresAt = this.#options.clock.now().getTime() + ttlMs;
-    this.#entries.set(key, new CacheEntry(expiresAt, digest, error));
+    const outcome = negative ? new CachedFailure(error) : (digest as string);
+    this.#entries.set(flatCacheKey(key), new CacheEntry(expiresAt, outcome));
     if (this.#options.onEvent !== undefined) {
       this.#emit({ type: 'store', operation, reference, negative, ttlMs });
     }
