@@ -258,13 +258,11 @@ describe('createRegistryResolver edge cases (MockAgent)', () => {
     const agent = mockAgent();
     const digest = sha('hub');
     const hub = agent.get('https://registry-1.docker.io');
-    hub
-      .intercept({ path: '/v2/library/ubuntu/manifests/22.04', method: 'HEAD' })
-      .reply(401, '', {
-        headers: {
-          'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"',
-        },
-      });
+    hub.intercept({ path: '/v2/library/ubuntu/manifests/22.04', method: 'HEAD' }).reply(401, '', {
+      headers: {
+        'www-authenticate': 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"',
+      },
+    });
     agent
       .get('https://auth.docker.io')
       .intercept({
