@@ -54,13 +54,21 @@ const REFERENCE =
 
 /** True when `image` is a valid image reference (kubelet answers `InvalidImageName` otherwise). */
 export function isValidImage(image: string): boolean {
-  return REFERENCE.test(image);
+  try {
+    splitImage(image);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Splits an image reference the way the container runtimes normalise it; throws on an invalid reference. */
 export function splitImage(image: string): ImageParts {
   const m = REFERENCE.exec(image);
-  if (!m?.groups) {
+  // A first segment that is not a host joins the path, where upper case is invalid.
+  const notHost =
+    m?.groups?.host !== undefined && !/[.:[]/.test(m.groups.host) && m.groups.host !== 'localhost';
+  if (!m?.groups || (notHost && m.groups.host !== m.groups.host!.toLowerCase())) {
     throw new ImagePullError(
       'InvalidImageName',
       `couldn't parse image name ${JSON.stringify(image)}: invalid reference format`,
@@ -69,7 +77,7 @@ export function splitImage(image: string): ImageParts {
   let host = m.groups.host;
   let path = m.groups.path!;
   // The first segment is a registry host only when it looks like one (a dot, a port, or localhost).
-  if (host !== undefined && !/[.:[]/.test(host) && host !== 'localhost') {
+  if (notHost) {
     path = `${host}/${path}`;
     host = undefined;
   }
