@@ -6,6 +6,7 @@ import { getInplaceUpdateState } from '../state/get-inplace-update-state.js';
 import type { InplaceUpdateState } from '../state/inplace-update-state.js';
 import type { ContainerUpdateExplanation, UpdateExplanation } from '../update-explanation.js';
 import { containerStatusOf, containersOf, podKey, specImageOf, str } from './pod-access.js';
+import { digestProblem } from './validate-digest.js';
 
 /**
  * Evaluates SPEC 2.2 for every container the update concerns. With `stopEarly`, stops at the first
@@ -138,6 +139,8 @@ function runningReference(status: PodContainerStatus, digest: string, specImage:
   const imageID = str(status.imageID).replace(/^docker(-pullable)?:\/\//, '');
   if (imageID.includes('@')) return imageID;
   for (const candidate of [str(status.image), specImage]) {
+    // Some runtimes report the image as a bare digest, which names no repository.
+    if (digestProblem(candidate) === undefined) continue;
     try {
       return `${parseImageReference(candidate).name}@${digest}`;
     } catch {
