@@ -8,6 +8,7 @@ export { InsecureTokenRealmError } from './errors/insecure-token-realm-error.js'
 export { InvalidCredentialsConfigError } from './errors/invalid-credentials-config-error.js';
 export { ManifestTooLargeError } from './errors/manifest-too-large-error.js';
 export { ManifestUnknownError } from './errors/manifest-unknown-error.js';
+export { PlainHttpNotAllowedError } from './errors/plain-http-not-allowed-error.js';
 export { PlatformNotFoundError } from './errors/platform-not-found-error.js';
 export { RegistryError, type RegistryErrorContext } from './errors/registry-error.js';
 export { RegistryProtocolError } from './errors/registry-protocol-error.js';

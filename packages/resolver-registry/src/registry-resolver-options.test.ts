@@ -53,6 +53,20 @@ describe('resolveRegistryResolverOptions', () => {
     await o.dispatcher.close();
   });
 
+  it('rejects a plain-HTTP mirror that is neither insecure nor loopback when the options are built', () => {
+    const dispatcher = new MockAgent();
+    expect(() =>
+      resolveRegistryResolverOptions({ dispatcher, mirrors: { 'docker.io': ['http://mirror.example'] } }),
+    ).toThrow(/refusing plain HTTP/);
+    expect(
+      resolveRegistryResolverOptions({
+        dispatcher,
+        mirrors: { 'docker.io': ['http://mirror.example'] },
+        insecureRegistries: ['mirror.example'],
+      }).mirrors.get('docker.io'),
+    ).toEqual(['http://mirror.example']);
+  });
+
   it('proxy: false ignores the environment', async () => {
     const o = resolveRegistryResolverOptions({
       env: { HTTPS_PROXY: 'http://proxy.example:3128' },

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 import { type Clock, systemClock } from '@agentbox/core';
 import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
-import { normalizeRegistryName } from './internal/registry-host.js';
+import { normalizeRegistryName, registryEndpoint } from './internal/registry-host.js';
 import { anonymousKeychain } from './keychain/anonymous-keychain.js';
 import { createDockerConfigKeychain } from './keychain/docker-config-keychain.js';
 import { composeKeychains, type Keychain } from './keychain/keychain.js';
@@ -107,10 +107,12 @@ export function resolveRegistryResolverOptions(
       anonymousKeychain,
     );
   const mirrors = new Map<string, readonly string[]>();
+  const insecureRegistries = new Set((options.insecureRegistries ?? []).map((r) => normalizeRegistryName(r)));
   for (const [registry, list] of Object.entries(options.mirrors ?? {})) {
+    // Building each endpoint now rejects a plain-HTTP mirror that is neither insecure nor loopback at once.
+    for (const mirror of list) registryEndpoint(mirror, insecureRegistries);
     mirrors.set(normalizeRegistryName(registry), [...list]);
   }
-  const insecureRegistries = new Set((options.insecureRegistries ?? []).map((r) => normalizeRegistryName(r)));
   const proxy = options.proxy === false ? undefined : (options.proxy ?? proxyFromEnv(env));
   const ca = options.caCertificates?.length ? [...rootCertificates, ...options.caCertificates] : undefined;
   let dispatcher = options.dispatcher;

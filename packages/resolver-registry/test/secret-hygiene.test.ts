@@ -14,7 +14,7 @@ import {
   type Keychain,
   runCredentialHelper,
 } from '../src/index.js';
-import { BACKENDS } from './backends.js';
+import { BACKENDS, type Backend, type ResolverUnderTest } from './backends.js';
 
 const registries = inject('registries');
 
@@ -51,7 +51,17 @@ async function closedPort(): Promise<number> {
 }
 
 // "No error message, log line or toString ever contains a password or token": every error path, both backends.
-describe.each(BACKENDS)('$name backend: errors never carry the password (real registry)', (backend) => {
+describe.each(BACKENDS)('$name backend: errors never carry the password (real registry)', (rawBackend) => {
+  const created: ResolverUnderTest[] = [];
+  const backend = {
+    name: rawBackend.name,
+    create: (options: Parameters<Backend['create']>[0]) => {
+      const under = rawBackend.create(options);
+      created.push(under);
+      return under;
+    },
+  };
+  afterAll(() => Promise.all(created.map((u) => u.close())));
   const basic = registries.basic;
   const secrets = [basic.password, basicHeaderSecret(basic.username, basic.password)];
   let proxy: Awaited<ReturnType<typeof startFaultProxy>>;

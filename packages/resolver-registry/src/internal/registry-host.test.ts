@@ -48,6 +48,8 @@ describe('registryEndpoint', () => {
   });
 
   it('refuses an explicit http:// for a registry that is neither insecure nor loopback', () => {
-    expect(() => registryEndpoint('http://reg.example', new Set())).toThrow(/refusing plain HTTP/);
+    expect(() => registryEndpoint('http://reg.example', new Set())).toThrow(
+      expect.objectContaining({ code: 'PlainHttpNotAllowed' }),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { PlainHttpNotAllowedError } from '../errors/plain-http-not-allowed-error.js';
 
 /** Every name Docker Hub is known by; keychains and endpoints treat them as one registry. */
 const DOCKER_HUB_ALIASES = new Set([
@@ -79,9 +80,7 @@ export function registryEndpoint(name: string, insecureRegistries: ReadonlySet<s
   const plainHttpAllowed = insecure || loopback;
   const useHttp = scheme === 'http' ? plainHttpAllowed : scheme === 'https' ? false : plainHttpAllowed;
   if (scheme === 'http' && !plainHttpAllowed) {
-    throw new TypeError(
-      `registry ${rawHost} is not configured insecure and is not loopback: refusing plain HTTP`,
-    );
+    throw new PlainHttpNotAllowedError(rawHost);
   }
   return {
     registry,
