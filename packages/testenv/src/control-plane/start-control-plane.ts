@@ -40,6 +40,8 @@ export interface ControlPlane extends ControlPlaneAccess {
   kubeConfig: KubeConfig;
   /** Folder of `etcd.log` and `kube-apiserver.log`. */
   logDir: string;
+  /** Process ids, for diagnostics (both are killed on exit, and by a watchdog if this process dies). */
+  pids: { etcd: number; apiServer: number };
   /** Seconds from spawning etcd to a ready kube-apiserver (`etcd` + `apiServer`). */
   startSeconds: { etcd: number; apiServer: number; total: number };
   /** Stops kube-apiserver then etcd and removes the temporary folders. Idempotent. */
@@ -89,6 +91,7 @@ export async function startControlPlane(options?: ControlPlaneOptions): Promise<
       kubeconfigPath,
       kubeConfig: kubeConfigFor(access),
       logDir,
+      pids: { etcd: etcd.process.pid, apiServer: api.process.pid },
       startSeconds: { etcd: (t1 - t0) / 1000, apiServer: (t2 - t1) / 1000, total: (t2 - t0) / 1000 },
       stop() {
         stopped ??= (async () => {

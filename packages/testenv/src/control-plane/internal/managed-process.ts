@@ -17,12 +17,13 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `bin args` with output appended to `logFile`; the reaper kills it if this process dies first. */
+/** Starts `bin args` with output appended to `logFile`; the reaper kills it (and removes `orphanDirs`) if this process dies first. */
 export function startManagedProcess(
   name: string,
   bin: string,
   args: string[],
   logFile: string,
+  orphanDirs: readonly string[] = [],
 ): ManagedProcess {
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
@@ -33,7 +34,7 @@ export function startManagedProcess(
   }
   if (child.pid === undefined) throw new Error(`${name} did not start (${bin})`);
   const pid = child.pid;
-  rememberPid(pid);
+  rememberPid(pid, orphanDirs);
   let reason: string | undefined;
   const exited = once(child, 'exit').then(([code, signal]) => {
     reason = signal ? `killed by ${signal}` : `exited with code ${code}`;

@@ -33,20 +33,18 @@ function install(): void {
   process.on('SIGTERM', onSignal);
 }
 
-/** Registers a child pid to be killed on exit, and starts its watchdog. */
-export function rememberPid(pid: number): void {
+/**
+ * Registers a child pid to be killed on exit, and starts its watchdog, which (only if
+ * this process dies first) kills the child and removes `dirs` (tokens, keys, data).
+ */
+export function rememberPid(pid: number, dirs: readonly string[] = []): void {
   install();
   live.add(pid);
   const script =
-    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -9 "$2" 2>/dev/null';
-  const watchdog = spawn(
-    'sh',
-    ['-c', script, 'agentbox-testenv-watchdog', String(process.pid), String(pid)],
-    {
-      detached: true,
-      stdio: 'ignore',
-    },
-  );
+    'while kill -0 "$1" 2>/dev/null; do kill -0 "$2" 2>/dev/null || exit 0; sleep 1; done; ' +
+    'kill -9 "$2" 2>/dev/null; shift 2; sleep 1; rm -rf -- "$@"';
+  const args = ['-c', script, 'agentbox-testenv-watchdog', String(process.pid), String(pid), ...dirs];
+  const watchdog = spawn('sh', args, { detached: true, stdio: 'ignore' });
   watchdog.unref();
 }
 

@@ -33,7 +33,7 @@ export async function startEtcd(
     '--unsafe-no-fsync=true',
     '--log-level=warn',
   ];
-  const proc = startManagedProcess('etcd', binary, args, join(logDir, 'etcd.log'));
+  const proc = startManagedProcess('etcd', binary, args, join(logDir, 'etcd.log'), [dataDir]);
   try {
     await pollUntil(
       'etcd /health',

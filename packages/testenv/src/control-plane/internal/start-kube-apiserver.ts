@@ -64,7 +64,9 @@ export async function startKubeApiServer(p: KubeApiServerParams): Promise<Runnin
     args.push(`--advertise-address=${localAdvertiseAddress()}`, '--endpoint-reconciler-type=none');
   }
   args.push(...p.extraArgs);
-  const proc = startManagedProcess('kube-apiserver', p.binary, args, join(p.logDir, 'kube-apiserver.log'));
+  const proc = startManagedProcess('kube-apiserver', p.binary, args, join(p.logDir, 'kube-apiserver.log'), [
+    p.dir,
+  ]);
   // Readiness is probed before the self-signed certificate can be trusted: loopback only.
   const probe = new Agent({ connect: { rejectUnauthorized: false } });
   const headers = { authorization: `Bearer ${p.token}` };
