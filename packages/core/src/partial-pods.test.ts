@@ -15,6 +15,7 @@ import { getInplaceUpdateState } from './state/get-inplace-update-state.js';
 import { serializeInplaceUpdateState } from './state/serialize-inplace-update-state.js';
 import { FakeClock, fakeDigest, InMemoryPodClient, SeededDigestResolver } from './testing/index.js';
 import { triggerUpdateWithOptions } from './trigger-update-with-options.js';
+import type { UpdateOptions } from './update-options.js';
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.oneof(fc.constant(undefined), fc.constant(null), arb);
 const record = <T>(fields: { [K in keyof T]: fc.Arbitrary<T[K]> }) => fc.record(fields, { requiredKeys: [] });
@@ -88,10 +89,15 @@ const partialPod = record({
   ),
 }) as unknown as fc.Arbitrary<Pod>;
 
-const options = record({
-  containerImages: fc.constantFrom({ sandbox: 'app:v1' }, { sandbox: '' }, { other: 'x:1' }, {}),
-  labels: fc.constantFrom({ a: 'b' }, {}),
-  removeAnnotations: fc.constantFrom(['y'], []),
+const options: fc.Arbitrary<UpdateOptions> = record({
+  containerImages: fc.constantFrom<Record<string, string>>(
+    { sandbox: 'app:v1' },
+    { sandbox: '' },
+    { other: 'x:1' },
+    {},
+  ),
+  labels: fc.constantFrom<Record<string, string>>({ a: 'b' }, {}),
+  removeAnnotations: fc.constantFrom<string[]>(['y'], []),
   targetPodPhase: fc.constantFrom('running', 'idle', ''),
   updatePodPhase: fc.constantFrom('starting', 'stopping'),
   expectedCurrentSandboxPhase: fc.constantFrom('idle', ''),
