@@ -57,7 +57,7 @@ export interface RegistryResolverOptions {
   readonly platform?: Platform;
   /** Largest manifest read. Default: 4 MiB. */
   readonly maxManifestBytes?: number;
-  /** Environment read for proxies and the docker config. Default: `process.env`. */
+  /** Environment read for proxies, the docker config location and credential helpers. Default: `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** Clock for token expiry. Default: the system clock. */
   readonly clock?: Clock;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, normalizeRegistryName, registryEndpoint } from './registry-host.js';
 
@@ -13,6 +14,35 @@ describe('normalizeRegistryName', () => {
     ['Quay.io', 'quay.io'],
   ])('%s → %s', (name, expected) => {
     expect(normalizeRegistryName(name)).toBe(expected);
+  });
+});
+
+describe('normalizeRegistryName properties', () => {
+  const host = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\.[a-z0-9]{1,8}){0,3}(:[0-9]{1,5})?$/);
+  const spelling = fc.tuple(
+    fc.constantFrom('', 'http://', 'https://', 'HTTPS://'),
+    fc.constantFrom('', '/', '/v1/', '/v2/'),
+  );
+
+  it('is idempotent and ignores scheme, case and a trailing API path', () => {
+    fc.assert(
+      fc.property(host, spelling, (h, [scheme, path]) => {
+        const normal = normalizeRegistryName(h);
+        expect(normalizeRegistryName(normal)).toBe(normal);
+        expect(normalizeRegistryName(`${scheme}${h.toUpperCase()}${path}`)).toBe(normal);
+      }),
+    );
+  });
+
+  it('maps every spelling of every Hub alias to docker.io', () => {
+    const alias = fc.constantFrom('docker.io', 'index.docker.io', 'registry-1.docker.io');
+    fc.assert(
+      fc.property(
+        alias,
+        spelling,
+        (a, [scheme, path]) => normalizeRegistryName(`${scheme}${a}${path}`) === 'docker.io',
+      ),
+    );
   });
 });
 
