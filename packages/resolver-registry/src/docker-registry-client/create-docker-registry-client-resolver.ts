@@ -14,7 +14,7 @@ import { RegistryProtocolError } from '../errors/registry-protocol-error.js';
 import { RegistryTimeoutError } from '../errors/registry-timeout-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
 import { isIndex, type Manifest, manifestSchema, selectPlatform } from '../internal/manifest.js';
-import { isLoopbackHost } from '../internal/registry-host.js';
+import { isLoopbackHost, normalizeRegistryName } from '../internal/registry-host.js';
 import { anonymousKeychain } from '../keychain/anonymous-keychain.js';
 import { createDockerConfigKeychain } from '../keychain/docker-config-keychain.js';
 import { composeKeychains, type Keychain } from '../keychain/keychain.js';
@@ -79,7 +79,7 @@ export function resolveDockerRegistryClientResolverOptions(
         createDockerConfigKeychain(),
         anonymousKeychain,
       ),
-    insecureRegistries: new Set(options.insecureRegistries ?? []),
+    insecureRegistries: new Set((options.insecureRegistries ?? []).map((r) => normalizeRegistryName(r))),
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     retries: options.retries ?? 3,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 200,
