@@ -5,7 +5,7 @@ import {
   type V1Pod,
   Watch,
 } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type ContainerRuntime,
   createTestNamespace,
@@ -17,14 +17,11 @@ import {
   type RegistryHandle,
   registryFromProvided,
   startKubeletSimulator,
-  startRegistry,
-  type TestRegistry,
 } from '../src/index.js';
 
 let kc: KubeConfig;
 let core: CoreV1Api;
 let registry: RegistryHandle;
-let ownRegistry: TestRegistry | undefined;
 let v1: PushedImage;
 let v2: PushedImage;
 const running: KubeletSimulator[] = [];
@@ -32,22 +29,9 @@ const running: KubeletSimulator[] = [];
 beforeAll(async () => {
   kc = kubeConfigFor(inject('controlPlane'));
   core = kc.makeApiClient(CoreV1Api);
-  // The run's shared registry when its global setup is configured, else one of our own.
-  const provided = (inject as (key: string) => unknown)('registries') as
-    | { none: Parameters<typeof registryFromProvided>[0] }
-    | undefined;
-  if (provided) {
-    registry = registryFromProvided(provided.none);
-  } else {
-    ownRegistry = await startRegistry({ auth: 'none' });
-    registry = ownRegistry;
-  }
+  registry = registryFromProvided(inject('registries').none);
   v1 = await pushImage(registry, { repository: 'kubelet-sim/app', tag: 'v1' });
   v2 = await pushImage(registry, { repository: 'kubelet-sim/app', tag: 'v2', kind: 'oci' });
-});
-
-afterAll(async () => {
-  await ownRegistry?.stop();
 });
 
 afterEach(async () => {
@@ -271,6 +255,39 @@ describe('the kubelet simulator', () => {
     }
     expect(sim.errors()).toEqual([]);
     expect(gone).toBe(true);
+  });
+
+  it.each(['basic', 'token'] as const)(
+    'pulls from a %s-auth registry with the node credentials',
+    async (auth) => {
+      const provided = inject('registries')[auth];
+      const private_ = registryFromProvided(provided);
+      const image = await pushImage(private_, { repository: 'kubelet-sim/private', tag: 'v1' });
+      const credentials = { [provided.host]: { username: provided.username, password: provided.password } };
+      const { namespace, sim } = await setup(`sim-${auth}`, { registryCredentials: credentials });
+      await core.createNamespacedPod({ namespace, body: podSpec('p', image.reference) });
+      const pod = await waitForPod(namespace, 'p', 'Running', isRunning);
+      expect(main(pod)?.imageID).toBe(`${provided.host}/kubelet-sim/private@${image.digest}`);
+      expect(sim.errors()).toEqual([]);
+    },
+  );
+
+  it('cannot pull from a private registry without credentials', async () => {
+    const provided = inject('registries').basic;
+    const image = await pushImage(registryFromProvided(provided), {
+      repository: 'kubelet-sim/private',
+      tag: 'v1',
+    });
+    const { namespace } = await setup('sim-anonymous', { pullBackOffMs: 60_000 });
+    await core.createNamespacedPod({ namespace, body: podSpec('p', image.reference) });
+    const pod = await waitForPod(
+      namespace,
+      'p',
+      'ErrImagePull',
+      (p) => main(p)?.state?.waiting?.reason === 'ErrImagePull',
+    );
+    expect(main(pod)?.state?.waiting?.message).toContain('pull access denied');
+    expect(pod.status?.phase).toBe('Pending');
   });
 
   it('refuses an action on a pod it does not run', async () => {

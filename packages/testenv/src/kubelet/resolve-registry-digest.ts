@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { splitImage } from './container-runtime.js';
-import { ImagePullError } from './image-pull-error.js';
+import { ImagePullError, type ImagePullErrorCode } from './image-pull-error.js';
 
 /** The manifest media types a pull accepts (SPEC 3): Docker v2, Docker list, OCI manifest, OCI index. */
 export const MANIFEST_ACCEPT = [
@@ -13,7 +13,7 @@ export const MANIFEST_ACCEPT = [
 
 /** Options of {@link createRegistryDigestResolver}. */
 export interface RegistryDigestResolverOptions {
-  /** Basic credentials per registry host (`127.0.0.1:5000`). Default: anonymous everywhere. */
+  /** Credentials per registry host (`127.0.0.1:5000`), used for Basic and token auth. Default: anonymous everywhere. */
   credentials?: Readonly<Record<string, { username: string; password: string }>>;
   /** Per-request timeout. Default: 10 000 ms. */
   timeoutMs?: number;
@@ -22,11 +22,12 @@ export interface RegistryDigestResolverOptions {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
 /**
- * The simulator's default way to "pull": a HEAD of the manifest in the real registry
- * (plain HTTP for loopback hosts, HTTPS otherwise) whose `Docker-Content-Digest` is
- * the digest kubelet would report; a GET hashed with sha256 when the header is
- * missing. Deliberately independent of `@agentbox/resolver-registry`: the harness
- * must not test the resolver with itself.
+ * The simulator's default way to "pull": what a runtime does to resolve a tag — a
+ * HEAD of the manifest in the real registry (plain HTTP for loopback hosts, HTTPS
+ * otherwise), answering a 401 challenge with Basic credentials or a Bearer token from
+ * the challenge's realm, and taking `Docker-Content-Digest` (or the sha256 of a GET
+ * when the header is missing). Deliberately independent of `@agentbox/resolver-registry`:
+ * the harness must not test the resolver with itself.
  */
 export function createRegistryDigestResolver(
   options: RegistryDigestResolverOptions = {},
@@ -34,55 +35,85 @@ export function createRegistryDigestResolver(
   const timeoutMs = options.timeoutMs ?? 10_000;
   return async (image) => {
     const { host, path, tag, digest } = splitImage(image);
-    const scheme = LOOPBACK.test(host) ? 'http' : 'https';
-    const url = `${scheme}://${host}/v2/${path}/manifests/${digest ?? tag}`;
-    const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
+    const url = `${LOOPBACK.test(host) ? 'http' : 'https'}://${host}/v2/${path}/manifests/${digest ?? tag}`;
     const cred = options.credentials?.[host];
-    if (cred)
-      headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
-    const fail = (
-      code: 'ImageNotFound' | 'ImagePullUnauthorized' | 'ImagePullFailed',
-      why: string,
-      cause?: unknown,
-    ) =>
+    const fail = (code: ImagePullErrorCode, why: string, cause?: unknown) =>
       new ImagePullError(
         code,
-        `rpc error: code = ${code === 'ImageNotFound' ? 'NotFound' : 'Unknown'} desc = failed to pull and unpack image ` +
-          `"${image}": failed to resolve reference "${image}": ${why}`,
+        `rpc error: code = ${code === 'ImageNotFound' ? 'NotFound' : 'Unknown'} desc = failed to pull and unpack ` +
+          `image "${image}": failed to resolve reference "${image}": ${why}`,
         { cause },
       );
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(url, {
-        method: 'HEAD',
-        headers,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      await res.body.dump();
-    } catch (err) {
-      throw fail('ImagePullFailed', `failed to do request: ${(err as Error).message}`, err);
+    const send = async (method: 'HEAD' | 'GET', authorization?: string) => {
+      const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
+      if (authorization) headers.authorization = authorization;
+      try {
+        const res = await request(url, {
+          method,
+          headers,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        const body = Buffer.from(await res.body.arrayBuffer());
+        return { status: res.statusCode, headers: res.headers, body };
+      } catch (err) {
+        throw fail('ImagePullFailed', `failed to do request: ${(err as Error).message}`, err);
+      }
+    };
+    // 1. Anonymous first, as runtimes do; 2. answer the challenge; 3. read the digest.
+    let authorization: string | undefined;
+    let res = await send('HEAD');
+    if (res.status === 401) {
+      authorization = await answerChallenge(
+        String(res.headers['www-authenticate'] ?? ''),
+        path,
+        cred,
+        timeoutMs,
+      );
+      if (authorization) res = await send('HEAD', authorization);
     }
-    if (res.statusCode === 404) throw fail('ImageNotFound', `${image}: not found`);
-    if (res.statusCode === 401 || res.statusCode === 403) {
+    if (res.status === 404) throw fail('ImageNotFound', `${image}: not found`);
+    if (res.status === 401 || res.status === 403) {
       throw fail(
         'ImagePullUnauthorized',
-        `pull access denied, repository does not exist or may require authorization`,
+        'pull access denied, repository does not exist or may require authorization',
       );
     }
-    if (res.statusCode !== 200)
-      throw fail('ImagePullFailed', `unexpected status from HEAD request: ${res.statusCode}`);
+    if (res.status !== 200)
+      throw fail('ImagePullFailed', `unexpected status from HEAD request: ${res.status}`);
     const header = res.headers['docker-content-digest'];
     if (typeof header === 'string' && header.startsWith('sha256:')) return header;
-    const got = await request(url, {
-      method: 'GET',
-      headers,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-    const body = Buffer.from(await got.body.arrayBuffer());
-    if (got.statusCode !== 200)
-      throw fail('ImagePullFailed', `unexpected status from GET request: ${got.statusCode}`);
-    return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const got = await send('GET', authorization);
+    if (got.status !== 200)
+      throw fail('ImagePullFailed', `unexpected status from GET request: ${got.status}`);
+    return `sha256:${createHash('sha256').update(got.body).digest('hex')}`;
   };
+}
+
+/** The Authorization header answering a `WWW-Authenticate` challenge, or undefined when it cannot be answered. */
+async function answerChallenge(
+  challenge: string,
+  path: string,
+  cred: { username: string; password: string } | undefined,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const basic = cred
+    ? `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`
+    : undefined;
+  const scheme = challenge.split(' ')[0]?.toLowerCase();
+  if (scheme === 'basic') return basic;
+  if (scheme !== 'bearer') return undefined;
+  const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  if (!params.realm) return undefined;
+  const realm = new URL(params.realm);
+  if (params.service) realm.searchParams.set('service', params.service);
+  realm.searchParams.set('scope', `repository:${path}:pull`);
+  const res = await request(realm, {
+    headers: basic ? { authorization: basic } : {},
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const body = (await res.body.json().catch(() => ({}))) as { token?: string; access_token?: string };
+  const token = body.token ?? body.access_token;
+  return res.statusCode === 200 && token ? `Bearer ${token}` : undefined;
 }
