@@ -70,6 +70,29 @@ describe('isInplaceUpdateCompleted (SPEC 2.2)', () => {
     ).toBe(true);
   });
 
+  it('kubelet reports docker.io/library/ubuntu:22.04 for spec ubuntu:22.04 → completed (names never compared)', async () => {
+    const pod = makePod({
+      phase: 'starting',
+      containers: [
+        {
+          name: 'sandbox',
+          image: 'ubuntu:22.04',
+          statusImage: 'docker.io/library/ubuntu:22.04',
+          imageID: `docker.io/library/ubuntu@${NEW}`,
+          containerID: 'containerd://2',
+        },
+      ],
+      state: {
+        phase: 'starting',
+        targetImages: { sandbox: 'ubuntu:22.04' },
+        lastContainerStatuses: { sandbox: { containerID: 'containerd://1' } },
+      },
+    });
+    expect(
+      await isInplaceUpdateCompleted(pod, new SeededDigestResolver({ digests: { 'ubuntu:22.04': NEW } })),
+    ).toBe(true);
+  });
+
   it("status shows another repository's name with the target's digest → completed", async () => {
     const pod = starting({
       statusImage: 'mirror.local/other/name:x',
