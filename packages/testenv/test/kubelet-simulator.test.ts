@@ -290,6 +290,23 @@ describe('the kubelet simulator', () => {
     expect(pod.status?.phase).toBe('Pending');
   });
 
+  it('keeps serving across relists and restarted watches', async () => {
+    const { namespace, sim } = await setup('sim-relist', { relistIntervalMs: 100 });
+    await core.createNamespacedPod({ namespace, body: podSpec('first', v1.reference) });
+    await waitForPod(namespace, 'first', 'Running', isRunning);
+    await new Promise((r) => setTimeout(r, 600)); // several relists and new watches
+    await core.createNamespacedPod({ namespace, body: podSpec('second', v1.reference) });
+    await waitForPod(namespace, 'second', 'Running', isRunning);
+    await setImage(namespace, 'first', v2.reference);
+    await waitForPod(
+      namespace,
+      'first',
+      'the new image',
+      (p) => isRunning(p) && main(p)?.image === v2.reference,
+    );
+    expect(sim.errors()).toEqual([]);
+  });
+
   it('refuses an action on a pod it does not run', async () => {
     const { namespace, sim } = await setup('sim-unknown');
     await expect(sim.oomKill(namespace, 'nope', 'main')).rejects.toMatchObject({ code: 'PodNotOnNode' });

@@ -67,10 +67,10 @@ export async function watchPods(
     timer = setTimeout(() => void cycle(mine), delayMs);
   };
 
-  const cycle = async (mine: number) => {
+  const cycle = async (mine: number, listed?: string) => {
     if (stopped || mine !== generation) return;
     try {
-      const resourceVersion = await list();
+      const resourceVersion = listed ?? (await list());
       if (stopped || mine !== generation) return;
       const path = options.namespace ? `/api/v1/namespaces/${options.namespace}/pods` : '/api/v1/pods';
       current = await watch.watch(
@@ -85,6 +85,9 @@ export async function watchPods(
           } else if (type === 'DELETED') {
             known.delete(key);
             handlers.remove(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '', obj.metadata?.uid);
+          } else if (type === 'ERROR') {
+            // e.g. 410 Gone: the resourceVersion expired; only a fresh list can continue.
+            restart(0);
           }
         },
         (err) => {
@@ -104,8 +107,7 @@ export async function watchPods(
 
   // The first list is awaited so the caller knows existing pods are being handled.
   const mine = ++generation;
-  await list();
-  void cycle(mine);
+  void cycle(mine, await list());
   return {
     stop() {
       stopped = true;
