@@ -46,24 +46,11 @@ function decodeState(json: unknown): InplaceUpdateState {
     lastContainerStatuses: map(lastStatus),
     stableContainerStatuses: map(stableStatus),
   });
-  const state: InplaceUpdateState = { phase: (fields['phase'] as string | undefined) ?? '' };
-  for (const key of ['targetImage', 'targetImages', 'targetPodPhase', 'updateTimestamp'] as const) {
-    const value = fields[key];
-    if (present(value)) (state as unknown as Record<string, unknown>)[key] = value;
-  }
-  if (present(fields['lastContainerStatuses'])) {
-    state.lastContainerStatuses = fields['lastContainerStatuses'] as Record<
-      string,
-      InplaceUpdateContainerStatus
-    >;
-  }
-  if (present(fields['stableContainerStatuses'])) {
-    state.stableContainerStatuses = fields['stableContainerStatuses'] as Record<
-      string,
-      StableContainerStatus
-    >;
-  }
-  return state;
+  const state: Record<string, unknown> = { phase: fields['phase'] ?? '' };
+  // Empty strings and maps read back absent, so that serialize → parse is the identity.
+  for (const [key, value] of Object.entries(fields))
+    if (key !== 'phase' && present(value)) state[key] = value;
+  return state as unknown as InplaceUpdateState;
 }
 
 function present(value: unknown): boolean {

@@ -58,6 +58,7 @@ export class SeededDigestResolver implements DigestResolver {
     else this.failures.set(normalizeImage(ref), error);
   }
 
+  /** The reference's own digest, else the seeded one; ManifestUnknownError when unseeded. */
   async resolve(ref: string, opts?: ResolveOptions): Promise<string> {
     this.calls.push({ method: 'resolve', ref, opts });
     this.check(ref, opts);
@@ -66,6 +67,7 @@ export class SeededDigestResolver implements DigestResolver {
     return digest;
   }
 
+  /** The config digest seeded for the reference, or for the manifest digest it resolves to. */
   async resolveConfigDigest(ref: string, opts?: ResolveOptions): Promise<string> {
     this.calls.push({ method: 'resolveConfigDigest', ref, opts });
     this.check(ref, opts);
@@ -77,6 +79,7 @@ export class SeededDigestResolver implements DigestResolver {
     return byDigest;
   }
 
+  /** Parses the status imageID with core's digestFromImageID. */
   digestFromStatus(_image: string, imageID: string): string {
     return digestFromImageID(imageID);
   }
