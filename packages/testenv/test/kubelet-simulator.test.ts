@@ -307,6 +307,36 @@ describe('the kubelet simulator', () => {
     expect(sim.errors()).toEqual([]);
   });
 
+  it('takes over running containers after a restart of the node, as kubelet does', async () => {
+    const { namespace, sim } = await setup('sim-restart');
+    await core.createNamespacedPod({ namespace, body: podSpec('p', v1.reference) });
+    const before = main(await waitForPod(namespace, 'p', 'Running', isRunning))!;
+    await sim.stop();
+    const again = await startKubeletSimulator(kc, { namespace, nodeName: sim.nodeName });
+    running.push(again);
+    await again.setReady(namespace, 'p', 'main', true); // runs after the new node's first sync of the pod
+    expect(main(await core.readNamespacedPod({ namespace, name: 'p' }))).toMatchObject({
+      containerID: before.containerID,
+      imageID: before.imageID,
+      restartCount: 0,
+      ready: true,
+    });
+    await setImage(namespace, 'p', v2.reference);
+    const after = main(
+      await waitForPod(
+        namespace,
+        'p',
+        'the new image',
+        (p) => isRunning(p) && main(p)?.image === v2.reference,
+      ),
+    )!;
+    expect(after).toMatchObject({
+      restartCount: 1,
+      lastState: { terminated: { containerID: before.containerID } },
+    });
+    expect(again.errors()).toEqual([]);
+  });
+
   it('refuses an action on a pod it does not run', async () => {
     const { namespace, sim } = await setup('sim-unknown');
     await expect(sim.oomKill(namespace, 'nope', 'main')).rejects.toMatchObject({ code: 'PodNotOnNode' });

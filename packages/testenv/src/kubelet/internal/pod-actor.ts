@@ -3,7 +3,14 @@ import { isValidImage } from '../container-runtime.js';
 import { KubeletSimulatorError } from '../kubelet-simulator-error.js';
 import { splitSteps, type TerminalPhase } from './pod-fields.js';
 import { bindPod, finishPodDeletion } from './pod-lifecycle-calls.js';
-import { containerStatus, newSimContainer, type SimContainer, terminate, wait } from './sim-container.js';
+import {
+  adoptSimContainer,
+  containerStatus,
+  newSimContainer,
+  type SimContainer,
+  terminate,
+  wait,
+} from './sim-container.js';
 import type { SimContext } from './sim-context.js';
 import { writePodStatus } from './write-pod-status.js';
 
@@ -141,6 +148,20 @@ export class PodActor {
     if (pod.metadata?.deletionTimestamp) return this.terminateForDeletion();
     if (!pod.spec?.nodeName) return this.bind();
     if (pod.spec.nodeName !== this.ctx.nodeName || this.terminal) return;
+    if (this.published === undefined && pod.status?.containerStatuses?.length) {
+      // A restarted node finds its pods as it left them: keep their IP, start time and running containers.
+      this.startTime ??= pod.status.startTime;
+      this.podIP ??= pod.status.podIP;
+      for (const spec of pod.spec.containers) {
+        const status = pod.status.containerStatuses.find((s) => s.name === spec.name);
+        const image = spec.image ?? '';
+        const adopted = adoptSimContainer(status, image, this.ctx.format.statusImage(image));
+        if (!adopted) continue;
+        this.containers.set(spec.name, adopted);
+        const digest = adopted.imageID.split('@').pop();
+        if (digest?.startsWith('sha256:') && !this.ctx.images.has(image)) this.ctx.images.set(image, digest);
+      }
+    }
     this.startTime ??= new Date();
     this.podIP ??= this.ctx.allocatePodIP();
     let changed = this.published === undefined;

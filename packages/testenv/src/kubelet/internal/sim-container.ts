@@ -77,3 +77,29 @@ export function containerStatus(c: SimContainer, specImage: string): V1Container
   if (c.containerID) status.containerID = c.containerID;
   return status;
 }
+
+/**
+ * The running container a previous kubelet (simulator) left behind, taken over as it
+ * is when it still runs the spec's image — as kubelet does after a restart — or
+ * undefined when the container must be (re)created.
+ */
+export function adoptSimContainer(
+  status: V1ContainerStatus | undefined,
+  specImage: string,
+  statusImage: string,
+): SimContainer | undefined {
+  if (!status?.containerID || !status.state?.running || status.image !== statusImage) return undefined;
+  return {
+    name: status.name,
+    want: specImage,
+    image: status.image,
+    imageID: status.imageID,
+    containerID: status.containerID,
+    restartCount: status.restartCount,
+    state: status.state,
+    lastState: status.lastState ?? {},
+    probeReady: true,
+    readyAfterDelay: true,
+    token: 0,
+  };
+}
