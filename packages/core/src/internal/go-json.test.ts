@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareUtf8, goJsonObject, goJsonString } from './go-json.js';
+import { compareUtf8, goJsonObject, goJsonString, wellFormed } from './go-json.js';
 
 describe('goJsonString (Go encoding/json string encoding)', () => {
   it.each([
@@ -11,9 +11,9 @@ describe('goJsonString (Go encoding/json string encoding)', () => {
     ['\b\f\n\r\t', '"\\b\\f\\n\\r\\t"'],
     ['\u0000\u0001\u001f\u007f', '"\\u0000\\u0001\\u001f\u007f"'],
     ['é😀', '"é😀"'],
-    ['a\ud800b', '"a\\ufffdb"'],
-    ['a\udc00', '"a\\ufffd"'],
-    ['\ud83d', '"\\ufffd"'],
+    ['a\ud800b', '"a\ufffdb"'],
+    ['a\udc00', '"a\ufffd"'],
+    ['\ud83d', '"\ufffd"'],
   ])('%j → %s', (input, expected) => {
     expect(goJsonString(input)).toBe(expected);
   });
@@ -23,6 +23,21 @@ describe('goJsonString (Go encoding/json string encoding)', () => {
       fc.property(fc.string({ unit: 'grapheme' }), (s) => {
         expect(JSON.parse(goJsonString(s))).toBe(s);
       }),
+    );
+  });
+});
+
+describe('wellFormed', () => {
+  it('replaces lone surrogates only', () => {
+    expect(wellFormed('a\ud800b\udc00c\u{1f600}')).toBe('a\ufffdb\ufffdc\u{1f600}');
+  });
+
+  it('agrees with a UTF-8 round trip', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(wellFormed(s)).toBe(Buffer.from(s, 'utf8').toString('utf8'));
+      }),
+      { numRuns: 500 },
     );
   });
 });

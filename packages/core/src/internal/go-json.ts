@@ -1,6 +1,7 @@
 // The pieces of Go's encoding/json output that differ from JSON.stringify: HTML-safe escaping, U+2028/2029
-// escaped, \b and \f short escapes (Go >= 1.22), other control characters as lower-case \u00XX, invalid
-// UTF-16 (a lone surrogate, which has no UTF-8 form) as \ufffd, and map keys sorted by their UTF-8 bytes.
+// escaped, \b and \f short escapes (Go >= 1.22), other control characters as lower-case \u00XX, and map
+// keys sorted by their UTF-8 bytes. A lone surrogate has no UTF-8 form: a JS string reaches Go (through the
+// API server) UTF-8 encoded with U+FFFD in its place, which Go writes as is, so that is what we write.
 
 const hex = '0123456789abcdef';
 
@@ -27,9 +28,9 @@ export function goJsonString(value: string): string {
         i++;
         continue;
       }
-      escaped = '\\ufffd';
+      escaped = '\ufffd';
     } else if (c >= 0xdc00 && c <= 0xdfff) {
-      escaped = '\\ufffd';
+      escaped = '\ufffd';
     } else if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26) {
       escaped = shortEscapes[c] ?? `\\u00${hex[c >> 4]}${hex[c & 0xf]}`;
     } else if (c === 0x2028 || c === 0x2029) {
@@ -59,6 +60,13 @@ export function compareUtf8(a: string, b: string): number {
 
 /** A Go `map[string]V` as `json.Marshal` writes it: keys sorted by UTF-8 bytes, values pre-encoded. */
 export function goJsonObject(entries: Iterable<[string, string]>): string {
-  const sorted = [...entries].sort(([a], [b]) => compareUtf8(a, b));
+  const sorted = [...entries]
+    .map(([k, v]): [string, string] => [wellFormed(k), v])
+    .sort(([a], [b]) => compareUtf8(a, b));
   return `{${sorted.map(([key, value]) => `${goJsonString(key)}:${value}`).join(',')}}`;
+}
+
+/** Replaces lone surrogates with U+FFFD, as decoding `"\\ud800"` in Go (or UTF-8 encoding in JS) does. */
+export function wellFormed(value: string): string {
+  return value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }

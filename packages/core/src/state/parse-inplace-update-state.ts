@@ -1,4 +1,5 @@
 import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { wellFormed } from '../internal/go-json.js';
 import { goZeroTimeMs, parseRfc3339 } from '../internal/rfc3339.js';
 import type {
   InplaceUpdateContainerStatus,
@@ -89,7 +90,7 @@ function fold(s: string): string {
 const str: Decoder<string> = (value, path, current) => {
   if (value === null) return current;
   if (typeof value !== 'string') throw typeError(value, path, 'string');
-  return value;
+  return wellFormed(value);
 };
 
 const time: Decoder<Date> = (value, path) => {
@@ -106,7 +107,7 @@ function map<V>(decode: Decoder<V>): Decoder<Record<string, V>> {
     if (typeof value !== 'object' || Array.isArray(value)) throw typeError(value, path, 'map');
     // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary key.
     return Object.fromEntries(
-      Object.entries(value as object).map(([k, v]) => [k, decode(v, path, undefined) as V]),
+      Object.entries(value as object).map(([k, v]) => [wellFormed(k), decode(v, path, undefined) as V]),
     );
   };
 }

@@ -115,6 +115,17 @@ describe('state codec (SPEC 1.4)', () => {
     expect(state.stableContainerStatuses).toEqual({ b: { restartCount: 0 }, c: { restartCount: 0 } });
   });
 
+  it('reads escaped lone surrogates as U+FFFD and writes it as Go does', () => {
+    // Output of Go 1.26 json.Unmarshal + json.Marshal for the same input.
+    const text = String.raw`{"phase":"a\ud800b\udc00","targetImages":{"\ud800":"x","\uffff":"y"}}`;
+    expect(serializeInplaceUpdateState(parseInplaceUpdateState(text))).toBe(
+      '{"phase":"a\ufffdb\ufffd","targetImages":{"\ufffd":"x","\uffff":"y"},"updateTimestamp":null}',
+    );
+    expect(serializeInplaceUpdateState({ phase: '', targetImages: { '\uffff': 'y', '\udc00': 'x' } })).toBe(
+      '{"phase":"","targetImages":{"\ufffd":"x","\uffff":"y"},"updateTimestamp":null}',
+    );
+  });
+
   it('keeps "__proto__" as an ordinary container name', () => {
     const text = '{"phase":"starting","targetImages":{"__proto__":"x:1"},"updateTimestamp":null}';
     const state = parseInplaceUpdateState(text);
