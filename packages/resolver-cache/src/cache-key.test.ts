@@ -42,6 +42,9 @@ describe('credentialIdentity', () => {
     ['one secret', { namespace: 'team-a', pullSecrets: ['regcred'] }, 'team-a/regcred'],
     ['secrets in any order', { namespace: 'ns', pullSecrets: ['b', 'a', 'b'] }, 'ns/a,b'],
     ['an empty secret list', { namespace: 'ns', pullSecrets: [] }, 'ns'],
+    ['sorted secrets', { namespace: 'ns', pullSecrets: ['a', 'b', 'c'] }, 'ns/a,b,c'],
+    ['sorted secrets with a duplicate', { namespace: 'ns', pullSecrets: ['a', 'a', 'b'] }, 'ns/a,b'],
+    ['unsorted secrets', { namespace: 'ns', pullSecrets: ['c', 'a', 'b'] }, 'ns/a,b,c'],
   ])('%s', (_what, opts, expected) => {
     expect(credentialIdentity(opts)).toBe(expected);
   });

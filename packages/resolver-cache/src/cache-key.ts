@@ -30,10 +30,19 @@ export function normaliseReference(ref: string): string | undefined {
 export function credentialIdentity(opts: ResolveOptions | undefined): string {
   if (opts === undefined) return '';
   const namespace = opts.namespace ?? '';
-  const secrets = opts.pullSecrets;
-  if (secrets === undefined || secrets.length === 0) return namespace;
-  if (secrets.length === 1) return `${namespace}/${secrets[0]}`;
-  return `${namespace}/${[...new Set(secrets)].sort().join(',')}`;
+  const secrets = secretsIdentity(opts.pullSecrets);
+  return secrets === '' ? namespace : `${namespace}/${secrets}`;
+}
+
+/** Pull-secret names sorted, de-duplicated and comma-joined; `''` for none. */
+export function secretsIdentity(secrets: readonly string[] | undefined): string {
+  if (secrets === undefined || secrets.length === 0) return '';
+  if (secrets.length === 1) return secrets[0]!;
+  // Pods list their secrets in a stable order, usually sorted: skip the copy and sort then.
+  for (let i = 1; i < secrets.length; i++) {
+    if (!(secrets[i - 1]! < secrets[i]!)) return [...new Set(secrets)].sort().join(',');
+  }
+  return secrets.join(',');
 }
 
 /** The cache key of one operation on one normalised reference for one credential identity. */

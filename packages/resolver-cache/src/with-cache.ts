@@ -1,11 +1,11 @@
-import type { DigestResolver, ResolveOptions } from '@agentbox/core';
+import { type DigestResolver, type ResolveOptions, systemClock } from '@agentbox/core';
 import { LRUCache } from 'lru-cache';
 import type { CacheEvent, CacheOperation } from './cache-event.js';
-import { cacheKey, flatCacheKey, keyPrefix, normaliseReference, splitCacheKey } from './cache-key.js';
+import { cacheKey, keyPrefix, normaliseReference, splitCacheKey } from './cache-key.js';
 import { type CacheOptions, type ResolvedCacheOptions, resolveCacheOptions } from './cache-options.js';
 import { CacheCounters, type CacheStats } from './cache-stats.js';
 import { Flight } from './internal/flight.js';
-import { ReferenceMemo } from './internal/reference-memo.js';
+import { KeyMemo } from './internal/key-memo.js';
 
 /** A {@link DigestResolver} with a cache in front, plus the cache's own controls. */
 export interface CachedDigestResolver extends DigestResolver {
@@ -59,13 +59,17 @@ class ResolverCache {
   readonly #options: ResolvedCacheOptions;
   readonly #entries: LRUCache<string, CacheEntry>;
   readonly #flights = new Map<string, Flight>();
-  readonly #memo: ReferenceMemo;
+  readonly #memo: KeyMemo;
   readonly #counters = new CacheCounters();
+  /** Clock ms; the system clock is read without allocating a Date (a third of a hit's cost). */
+  readonly #now: () => number;
 
   constructor(upstream: DigestResolver, options: ResolvedCacheOptions) {
     this.#upstream = upstream;
     this.#options = options;
-    this.#memo = new ReferenceMemo(Math.min(options.maxEntries, 4096));
+    this.#memo = new KeyMemo(Math.min(options.maxEntries, 4096), options.identityOf);
+    const clock = options.clock;
+    this.#now = clock === systemClock ? Date.now : () => clock.now().getTime();
     this.#entries = new LRUCache<string, CacheEntry>({
       max: options.maxEntries,
       dispose: (_entry, key, reason) => {
@@ -79,12 +83,13 @@ class ResolverCache {
   lookup(operation: CacheOperation, ref: string, opts: ResolveOptions | undefined): Promise<string> {
     const signal = opts?.signal;
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const reference = this.#memo.normalise(ref);
+    const record = this.#memo.record(ref);
+    const reference = record.reference;
     if (reference === undefined) return this.#call(operation, ref, opts);
-    const key = cacheKey(reference, operation, this.#options.identityOf(opts));
+    const key = this.#memo.key(record, reference, operation, opts);
     const entry = this.#entries.get(key);
     if (entry !== undefined) {
-      if (entry.expiresAt > this.#options.clock.now().getTime()) {
+      if (entry.expiresAt > this.#now()) {
         this.#counters.hits++;
         const outcome = entry.outcome;
         const negative = typeof outcome !== 'string';
@@ -180,9 +185,10 @@ class ResolverCache {
     }
     const ttlMs = negative ? this.#options.negativeTtlMs : this.#options.ttlMs;
     if (ttlMs <= 0) return;
-    const expiresAt = this.#options.clock.now().getTime() + ttlMs;
+    const expiresAt = this.#now() + ttlMs;
     const outcome = negative ? new CachedFailure(error) : (digest as string);
-    this.#entries.set(flatCacheKey(key), new CacheEntry(expiresAt, outcome));
+    // `key` is the memo's flat string (see KeyMemo), so storing it costs no copy.
+    this.#entries.set(key, new CacheEntry(expiresAt, outcome));
     if (this.#options.onEvent !== undefined) {
       this.#emit({ type: 'store', operation, reference, negative, ttlMs });
     }
