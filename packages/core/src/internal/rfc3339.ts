@@ -1,7 +1,7 @@
 // RFC3339 as Go reads (`time.Parse(time.RFC3339, …)`) and Kubernetes writes (`metav1.Time`: UTC, whole
 // seconds) it.
 
-const pattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})$/;
+const pattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Milliseconds since the epoch of Go's zero time, 0001-01-01T00:00:00Z, which Kubernetes writes as null. */
 export const goZeroTimeMs = -62_135_596_800_000;
