@@ -53,7 +53,8 @@ describe('parseImageReference', () => {
     [`x@md5:${'a'.repeat(32)}`, 'unsupported digest algorithm'],
     ['x@', 'invalid digest format'],
     ['-bad.host/x', 'invalid registry host'],
-    [`r.io/${'a'.repeat(255)}`, 'longer than 255'],
+    [`r.io/${'a'.repeat(256)}`, 'at most 255'],
+    ['a'.repeat(248), 'at most 255'],
   ])('%j → InvalidReferenceError (%s)', (ref, reason) => {
     expect(() => parseImageReference(ref)).toThrow(InvalidReferenceError);
     try {

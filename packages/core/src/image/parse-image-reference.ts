@@ -20,7 +20,8 @@ export interface ImageReference {
 }
 
 const dockerHub = 'docker.io';
-const nameTotalLengthMax = 255;
+// distribution/reference v0.6 bounds the repository path (`library/x` for Docker Hub), not the host.
+const repositoryLengthMax = 255;
 const pathComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const pathPattern = new RegExp(`^${pathComponent}(?:/${pathComponent})*$`);
 const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
@@ -54,11 +55,8 @@ export function parseImageReference(ref: string): ImageReference {
   if (tag !== undefined && !tagPattern.test(tag)) throw new InvalidReferenceError(ref, 'invalid tag');
 
   const { registry, repository } = splitRegistry(ref, name);
-  if (`${registry}/${repository}`.length > nameTotalLengthMax) {
-    throw new InvalidReferenceError(
-      ref,
-      `repository name must not be longer than ${nameTotalLengthMax} characters`,
-    );
+  if (repository.length > repositoryLengthMax) {
+    throw new InvalidReferenceError(ref, `repository path must be at most ${repositoryLengthMax} characters`);
   }
   const result: ImageReference = { registry, repository, name: `${registry}/${repository}` };
   if (tag !== undefined) result.tag = tag;
