@@ -34,6 +34,26 @@ export interface ColdResult {
   readonly baselinePerSecond: number;
   /** The median of `roundRatios`. */
   readonly ratio: number;
+  /** Median CPU time this process spent per request (user + system, µs), each side: the client's own cost. */
+  readonly resolverCpuMicrosPerRequest: number;
+  readonly baselineCpuMicrosPerRequest: number;
+}
+
+/** One measured round: its rate and the CPU this process spent per request. */
+interface Round {
+  readonly perSecond: number;
+  readonly cpuMicrosPerRequest: number;
+}
+
+async function timedRound(
+  requests: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<Round> {
+  const cpu = process.cpuUsage();
+  const seconds = await runConcurrently(requests, concurrency, task);
+  const used = process.cpuUsage(cpu);
+  return { perSecond: requests / seconds, cpuMicrosPerRequest: (used.user + used.system) / requests };
 }
 
 /**
@@ -49,24 +69,23 @@ export async function measureCold(setup: ColdSetup): Promise<ColdResult> {
   });
   const expected = new Map<string, string>();
 
-  const resolverRound = async (requests: number): Promise<number> => {
+  const resolverRound = async (requests: number): Promise<Round> => {
     const resolver = createRegistryResolver({ proxy: false, env: {} });
     try {
-      const seconds = await runConcurrently(requests, setup.concurrency, async (i) => {
+      return await timedRound(requests, setup.concurrency, async (i) => {
         const ref = setup.references[i % setup.references.length]!;
         const digest = await resolver.resolve(ref);
         check(expected, ref, digest);
       });
-      return requests / seconds;
     } finally {
       await resolver.close();
     }
   };
 
-  const baselineRound = async (requests: number): Promise<number> => {
+  const baselineRound = async (requests: number): Promise<Round> => {
     const dispatcher = new Agent();
     try {
-      const seconds = await runConcurrently(requests, setup.concurrency, async (i) => {
+      return await timedRound(requests, setup.concurrency, async (i) => {
         const n = i % urls.length;
         const res = await request(urls[n]!, {
           method: 'HEAD',
@@ -80,7 +99,6 @@ export async function measureCold(setup: ColdSetup): Promise<ColdResult> {
         }
         check(expected, setup.references[n]!, digest);
       });
-      return requests / seconds;
     } finally {
       await dispatcher.close();
     }
@@ -89,18 +107,20 @@ export async function measureCold(setup: ColdSetup): Promise<ColdResult> {
   // Warm-up (JIT, registry caches) on both sides, not measured.
   await baselineRound(Math.min(500, setup.requests));
   await resolverRound(Math.min(500, setup.requests));
-  const baselineRates: number[] = [];
-  const resolverRates: number[] = [];
+  const baselineRounds: Round[] = [];
+  const resolverRounds: Round[] = [];
   for (let round = 0; round < setup.rounds; round++) {
     // Alternate which side goes first so drift of the machine hits both alike.
     if (round % 2 === 0) {
-      baselineRates.push(await baselineRound(setup.requests));
-      resolverRates.push(await resolverRound(setup.requests));
+      baselineRounds.push(await baselineRound(setup.requests));
+      resolverRounds.push(await resolverRound(setup.requests));
     } else {
-      resolverRates.push(await resolverRound(setup.requests));
-      baselineRates.push(await baselineRound(setup.requests));
+      resolverRounds.push(await resolverRound(setup.requests));
+      baselineRounds.push(await baselineRound(setup.requests));
     }
   }
+  const resolverRates = resolverRounds.map((r) => r.perSecond);
+  const baselineRates = baselineRounds.map((r) => r.perSecond);
   // The ratio is taken per round, then the median: the machine's speed drifts between
   // rounds (two cores shared with the registry and whatever else runs), and a paired
   // ratio cancels that drift where a ratio of medians taken from different rounds would not.
@@ -112,6 +132,8 @@ export async function measureCold(setup: ColdSetup): Promise<ColdResult> {
     resolverPerSecond: median(resolverRates),
     baselinePerSecond: median(baselineRates),
     ratio: median(roundRatios),
+    resolverCpuMicrosPerRequest: median(resolverRounds.map((r) => r.cpuMicrosPerRequest)),
+    baselineCpuMicrosPerRequest: median(baselineRounds.map((r) => r.cpuMicrosPerRequest)),
   };
 }
 
