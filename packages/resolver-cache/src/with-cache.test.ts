@@ -143,6 +143,18 @@ describe('withCache: negative entries', () => {
     expect(cached.stats()).toMatchObject({ errors: 2, size: 0 });
   });
 
+  it('caches a rejection even when its reason is undefined', async () => {
+    const upstream: DigestResolver = {
+      resolve: () => Promise.reject(undefined),
+      resolveConfigDigest: () => Promise.reject(undefined),
+      digestFromStatus: () => digest(0),
+    };
+    const cached = withCache(upstream);
+    await expect(cached.resolve('ubuntu')).rejects.toBeUndefined();
+    await expect(cached.resolve('ubuntu')).rejects.toBeUndefined();
+    expect(cached.stats()).toMatchObject({ hits: 1, misses: 1, errors: 1 });
+  });
+
   it('turns an upstream that throws synchronously into a cached rejection', async () => {
     const boom = new Error('synchronous');
     const upstream: DigestResolver = {

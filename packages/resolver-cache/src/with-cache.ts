@@ -160,8 +160,8 @@ class ResolverCache {
     // Registered before any caller's continuation, so the entry exists by the time a
     // caller that awaited this call resolves again.
     flight.promise.then(
-      (digest) => this.#settle(key, flight, operation, reference, digest, undefined),
-      (error: unknown) => this.#settle(key, flight, operation, reference, undefined, error),
+      (digest) => this.#settle(key, flight, operation, reference, true, digest),
+      (error: unknown) => this.#settle(key, flight, operation, reference, false, error),
     );
     return flight;
   }
@@ -171,22 +171,24 @@ class ResolverCache {
     flight: Flight,
     operation: CacheOperation,
     reference: string,
-    digest: string | undefined,
-    error: unknown,
+    ok: boolean,
+    value: unknown,
   ): void {
     this.#forget(key, flight);
     // An abandoned call failed because its callers aborted; an invalidated one may
     // carry what was true before the invalidation. Neither is stored.
     if (flight.detached) return;
-    const negative = digest === undefined;
+    const negative = !ok;
     if (negative) {
       this.#counters.errors++;
-      if (this.#options.onEvent !== undefined) this.#emit({ type: 'error', operation, reference, error });
+      if (this.#options.onEvent !== undefined) {
+        this.#emit({ type: 'error', operation, reference, error: value });
+      }
     }
     const ttlMs = negative ? this.#options.negativeTtlMs : this.#options.ttlMs;
     if (ttlMs <= 0) return;
     const expiresAt = this.#now() + ttlMs;
-    const outcome = negative ? new CachedFailure(error) : (digest as string);
+    const outcome = negative ? new CachedFailure(value) : (value as string);
     // `key` is the memo's flat string (see KeyMemo), so storing it costs no copy.
     this.#entries.set(key, new CacheEntry(expiresAt, outcome));
     if (this.#options.onEvent !== undefined) {
