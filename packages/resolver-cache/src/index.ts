@@ -1,5 +1,5 @@
 export type { CacheEvent, CacheEventListener, CacheOperation } from './cache-event.js';
-export { cacheKey, credentialIdentity, normaliseReference } from './cache-key.js';
+export { credentialIdentity, normaliseReference } from './cache-key.js';
 export type { CacheOptions, ResolvedCacheOptions } from './cache-options.js';
 export { resolveCacheOptions } from './cache-options.js';
 export type { CacheStats } from './cache-stats.js';
