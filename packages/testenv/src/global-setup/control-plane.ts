@@ -1,24 +1,13 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestProject } from 'vitest/node';
 import { buildK8sBinaries } from '../control-plane/build-k8s-binaries.js';
 import { installCrds } from '../control-plane/install-crds.js';
 import type { ControlPlaneAccess } from '../control-plane/kube-config-for.js';
 import { startControlPlane } from '../control-plane/start-control-plane.js';
+import { type SharedService, shareAcrossProjects } from './share-across-projects.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-
-interface Shared {
-  users: number;
-  started: Promise<{ access: ControlPlaneAccess; stop: () => Promise<void> }>;
-}
-
-// Vitest runs a root-level global setup once for the root project and once more for
-// every project that `extends` the root config, all in this same process: the control
-// plane is started by the first call and shared, and stopped by the last teardown.
-const SHARED = Symbol.for('agentbox.testenv.control-plane');
-type WithShared = typeof globalThis & { [SHARED]?: Shared };
 
 /**
  * Vitest global setup: builds (or reuses) kube-apiserver and etcd, starts one control
@@ -26,29 +15,13 @@ type WithShared = typeof globalThis & { [SHARED]?: Shared };
  * `controlPlane` to test files and prints the start-up figures. A failure throws,
  * which fails the run loudly: the integration tests are never skipped.
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const g = globalThis as WithShared;
-  if (g[SHARED] === undefined) g[SHARED] = { users: 0, started: startOnce() };
-  const shared = g[SHARED];
-  shared.users += 1;
-  let running: Awaited<Shared['started']>;
-  try {
-    running = await shared.started;
-  } catch (err) {
-    shared.users -= 1;
-    if (shared.users === 0) delete g[SHARED];
-    throw err;
-  }
-  project.provide('controlPlane', running.access);
-  return async () => {
-    shared.users -= 1;
-    if (shared.users > 0) return;
-    delete g[SHARED];
-    await running.stop();
-  };
-}
+export default shareAcrossProjects<ControlPlaneAccess>(
+  'control-plane',
+  (project, access) => project.provide('controlPlane', access),
+  startOnce,
+);
 
-async function startOnce(): Promise<Awaited<Shared['started']>> {
+async function startOnce(): Promise<SharedService<ControlPlaneAccess>> {
   const buildStart = performance.now();
   const binaries = await buildK8sBinaries();
   const buildWall = (performance.now() - buildStart) / 1000;
@@ -92,7 +65,7 @@ async function startOnce(): Promise<Awaited<Shared['started']>> {
     throw err;
   }
   const access = { server: cp.server, token: cp.token, caData: cp.caData, kubeconfigPath: cp.kubeconfigPath };
-  return { access, stop: () => cp.stop() };
+  return { provided: access, stop: () => cp.stop() };
 }
 
 function round(seconds: number): number {
