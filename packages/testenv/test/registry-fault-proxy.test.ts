@@ -110,6 +110,33 @@ describe('startFaultProxy in front of the basic-auth registry', () => {
     expect(proxy.requests().map((r) => r.fault)).toEqual(['dropConnection', undefined]);
   });
 
+  it('rejects a method with 405 and Allow: GET until the faults are cleared, forwarding the others', async () => {
+    proxy.respond5xx(1, 503, { method: 'HEAD' });
+    proxy.rejectMethod('head');
+    for (let i = 0; i < 2; i++) {
+      const rejected = await head();
+      expect(rejected.status).toBe(405);
+      expect(rejected.headers.get('allow')).toBe('GET');
+    }
+    const body = await get();
+    expect(body.status).toBe(200);
+    expect(body.headers.get('docker-content-digest')).toBe(pushed.digest);
+    expect(sha256(await body.arrayBuffer())).toBe(pushed.digest);
+    proxy.clearFaults();
+    expect((await head()).status).toBe(200);
+    proxy.rejectMethod('GET', 501);
+    expect((await get()).status).toBe(501);
+    expect((await head()).status).toBe(200);
+    expect(proxy.requests().map((r) => [r.method, r.status, r.fault])).toEqual([
+      ['HEAD', 405, 'rejectMethod'],
+      ['HEAD', 405, 'rejectMethod'],
+      ['GET', 200, undefined],
+      ['HEAD', 200, undefined],
+      ['GET', 501, 'rejectMethod'],
+      ['HEAD', 200, undefined],
+    ]);
+  });
+
   it('still forwards with latency on', async () => {
     proxy.latency(20);
     expect((await head()).status).toBe(200);

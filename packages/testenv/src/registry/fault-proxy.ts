@@ -10,7 +10,7 @@ export interface FaultRequestFilter {
 }
 
 /** Names of the one-shot faults, as recorded on a request. */
-export type FaultName = 'respond429' | 'respond5xx' | 'dropConnection';
+export type FaultName = 'respond429' | 'respond5xx' | 'dropConnection' | 'rejectMethod';
 
 /** One request the proxy received. */
 export interface ProxiedRequest {
@@ -41,13 +41,18 @@ export interface FaultProxy {
   respond5xx(times: number, status?: number, filter?: FaultRequestFilter): void;
   /** Destroys the socket of the next `times` matching requests without answering. */
   dropConnection(times: number, filter?: FaultRequestFilter): void;
+  /**
+   * Answers every request with `method` (e.g. `'HEAD'`) with `status` (default 405 Method Not Allowed,
+   * `Allow: GET`) until `clearFaults`, the way some mirrors and proxies treat HEAD.
+   */
+  rejectMethod(method: string, status?: number): void;
   /** Delays every request by `ms` before forwarding it (0 turns it off). */
   latency(ms: number): void;
   /** Removes `Docker-Content-Digest` from every answer while on. */
   stripDigestHeader(on: boolean): void;
   /** Changes the body bytes of every successful manifest GET while on (a newline is appended). */
   corruptBody(on: boolean): void;
-  /** Cancels pending one-shot faults and turns latency, stripping and corruption off. */
+  /** Cancels pending one-shot faults and turns latency, stripping, corruption and method rejection off. */
   clearFaults(): void;
   /** Requests received since start (or the last `resetCounters`), optionally filtered, oldest first. */
   requests(filter?: FaultRequestFilter): readonly ProxiedRequest[];
@@ -102,6 +107,7 @@ export async function startFaultProxy(
   let latencyMs = options.latencyMs ?? 0;
   let strip = false;
   let corrupt = false;
+  const rejected = new Map<string, number>();
   let log: ProxiedRequest[] = [];
 
   const takeFault = (method: string, path: string): PendingFault | undefined => {
@@ -172,18 +178,32 @@ export async function startFaultProxy(
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    const fault = takeFault(method, path);
+    const rejectedStatus = rejected.get(method);
+    const fault = rejectedStatus === undefined ? takeFault(method, path) : undefined;
     // Logged on arrival, so a count taken right after the client's answer always includes it.
     const entry: { -readonly [K in keyof ProxiedRequest]: ProxiedRequest[K] } = {
       method,
       path,
       status: undefined,
-      fault: fault?.name,
+      fault: rejectedStatus !== undefined ? 'rejectMethod' : fault?.name,
     };
     log.push(entry);
     const record = (status: number | undefined): void => {
       entry.status = status;
     };
+    if (rejectedStatus !== undefined) {
+      const body = errorBody('UNSUPPORTED', `${method} not allowed (injected by the fault proxy)`);
+      req.resume();
+      // Node sends no body to a HEAD request; the length still describes the would-be body.
+      res.writeHead(rejectedStatus, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        ...(rejectedStatus === 405 ? { allow: 'GET' } : {}),
+      });
+      res.end(body);
+      record(rejectedStatus);
+      return;
+    }
     if (fault?.name === 'dropConnection') {
       record(undefined);
       req.socket.destroy();
@@ -228,6 +248,9 @@ export async function startFaultProxy(
       add({ name: 'respond5xx', remaining: times, filter, status, retryAfterSeconds: 0 }),
     dropConnection: (times, filter) =>
       add({ name: 'dropConnection', remaining: times, filter, status: 0, retryAfterSeconds: 0 }),
+    rejectMethod: (method, status = 405) => {
+      rejected.set(method.toUpperCase(), status);
+    },
     latency: (ms) => {
       latencyMs = ms;
     },
@@ -239,6 +262,7 @@ export async function startFaultProxy(
     },
     clearFaults: () => {
       pending = [];
+      rejected.clear();
       latencyMs = 0;
       strip = false;
       corrupt = false;

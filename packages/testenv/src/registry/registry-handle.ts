@@ -11,8 +11,10 @@ export interface RegistryCredentials {
 export interface RegistryHandle {
   /** `127.0.0.1:<port>`, the host part of image references. */
   readonly host: string;
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>` (`https://` for a registry started with `tls: true`). */
   readonly url: string;
+  /** PEM of the CA that signed the registry's serving certificate (only for `tls: true`). */
+  readonly caCertificate?: string;
   /** The registry's auth mode. */
   readonly auth: RegistryAuth;
   /** The user's credentials (absent for `auth: 'none'`). */

@@ -4,12 +4,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './internal/exit-cleanup.js';
 import { freePort } from './internal/free-port.js';
 import { runCommand } from './internal/run-command.js';
 import { createSigningKey } from './internal/signing-key.js';
 import { markOwner, sweepStaleDirectories } from './internal/stale-directories.js';
+import { createServingCertificate, type ServingCertificate } from './internal/test-certificate-authority.js';
 import { registryCredentials } from './registry-credentials.js';
 import type { RegistryAuth, RegistryCredentials, RegistryHandle } from './registry-handle.js';
 import { RegistryHarnessError } from './registry-harness-error.js';
@@ -40,6 +42,11 @@ export interface StartRegistryOptions {
   readonly startTimeoutMs?: number;
   /** Path of the registry binary. Default: `/usr/bin/docker-registry`. */
   readonly binary?: string;
+  /**
+   * Serve `https://` with a server certificate for 127.0.0.1 signed by a fresh test CA (its PEM is the
+   * handle's `caCertificate`). Default: `false` (plain HTTP).
+   */
+  readonly tls?: boolean;
 }
 
 /** The token server of a token-auth test registry, as seen by tests. */
@@ -77,6 +84,7 @@ function resolveOptions(options: StartRegistryOptions): ResolvedOptions {
     logLevel: options.logLevel ?? 'warn',
     startTimeoutMs: options.startTimeoutMs ?? 20_000,
     binary: options.binary ?? '/usr/bin/docker-registry',
+    tls: options.tls ?? false,
   };
 }
 
@@ -120,6 +128,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       };
     }
     await mkdir(join(dir, 'data'));
+    const serving = opts.tls ? await createServingCertificate(dir) : undefined;
 
     let lastError: RegistryHarnessError | undefined;
     // A free port can be taken between probing and binding: try a few.
@@ -133,15 +142,19 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
           delete: { enabled: true },
           maintenance: { uploadpurging: { enabled: false } },
         },
-        http: { addr: `127.0.0.1:${port}`, secret: randomBytes(16).toString('hex') },
+        http: {
+          addr: `127.0.0.1:${port}`,
+          secret: randomBytes(16).toString('hex'),
+          ...(serving !== undefined ? { tls: { certificate: serving.certPath, key: serving.keyPath } } : {}),
+        },
         health: { storagedriver: { enabled: false } },
         ...(Object.keys(auth).length > 0 ? { auth } : {}),
       };
       const configPath = join(dir, 'config.yml');
       await writeFile(configPath, stringify(config));
-      const started = await launch(opts, configPath, port);
+      const started = await launch(opts, configPath, port, serving);
       if (started.ok) {
-        return buildRegistry(opts, port, dir, started.child, started.logs, tokenServer);
+        return buildRegistry(opts, port, dir, started.child, started.logs, tokenServer, serving);
       }
       lastError = started.error;
       if (!started.portInUse) break;
@@ -159,7 +172,12 @@ type LaunchResult =
   | { ok: true; child: ChildProcess; logs: () => string }
   | { ok: false; error: RegistryHarnessError; portInUse: boolean };
 
-async function launch(opts: ResolvedOptions, configPath: string, port: number): Promise<LaunchResult> {
+async function launch(
+  opts: ResolvedOptions,
+  configPath: string,
+  port: number,
+  serving: ServingCertificate | undefined,
+): Promise<LaunchResult> {
   // setpriv --pdeathsig makes the kernel kill the registry if this process dies without cleanup.
   const viaSetpriv = existsSync('/usr/bin/setpriv');
   const command = viaSetpriv ? '/usr/bin/setpriv' : opts.binary;
@@ -190,18 +208,45 @@ async function launch(opts: ResolvedOptions, configPath: string, port: number): 
     const message = `docker-registry on 127.0.0.1:${port} ${why}; its log:\n${log.trim() || '(empty)'}`;
     return { ok: false, error: new RegistryHarnessError('RegistryStartFailed', message), portInUse };
   };
-  while (Date.now() < deadline) {
-    if (exited !== undefined) return await fail(exited);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1_000) });
-      await res.arrayBuffer();
-      if (res.status === 200 || res.status === 401) return { ok: true, child, logs: () => log };
-    } catch {
-      // Not listening yet.
+  const probe = serving === undefined ? probeHttp : probeHttps(serving.caPem);
+  try {
+    while (Date.now() < deadline) {
+      if (exited !== undefined) return await fail(exited);
+      try {
+        const status = await probe(port);
+        if (status === 200 || status === 401) return { ok: true, child, logs: () => log };
+      } catch {
+        // Not listening yet.
+      }
+      await sleep(50);
     }
-    await sleep(50);
+    return await fail(`did not answer GET /v2/ within ${opts.startTimeoutMs} ms`);
+  } finally {
+    await probe.close?.();
   }
-  return await fail(`did not answer GET /v2/ within ${opts.startTimeoutMs} ms`);
+}
+
+type Probe = ((port: number) => Promise<number>) & { close?: () => Promise<void> };
+
+const probeHttp: Probe = async (port) => {
+  const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1_000) });
+  await res.arrayBuffer();
+  return res.status;
+};
+
+/** Probes over https trusting only the test CA, so a wrong certificate fails the start. */
+function probeHttps(caPem: string): Probe {
+  const agent = new Agent({ connect: { ca: caPem } });
+  const probe: Probe = async (port) => {
+    const res = await request(`https://127.0.0.1:${port}/v2/`, {
+      dispatcher: agent,
+      signal: AbortSignal.timeout(1_000),
+    });
+    await res.body.dump();
+    return res.statusCode;
+  };
+  probe.close = () => agent.close();
+  return probe;
 }
 
 async function killChild(child: ChildProcess): Promise<void> {
@@ -221,6 +266,7 @@ function buildRegistry(
   child: ChildProcess,
   logs: () => string,
   tokenServer: TokenServer | undefined,
+  serving: ServingCertificate | undefined,
 ): TestRegistry {
   const credentials: RegistryCredentials | undefined =
     opts.auth === 'none' ? undefined : registryCredentials(opts.username, opts.password);
@@ -233,8 +279,9 @@ function buildRegistry(
   };
   const registry: TestRegistry = {
     host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    url: `${serving !== undefined ? 'https' : 'http'}://127.0.0.1:${port}`,
     auth: opts.auth,
+    ...(serving !== undefined ? { caCertificate: serving.caPem } : {}),
     ...(credentials !== undefined ? { credentials } : {}),
     ...(tokenServer !== undefined
       ? {

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import type { RegistryHandle } from '../registry-handle.js';
 import { RegistryHarnessError } from '../registry-harness-error.js';
 
@@ -15,6 +15,21 @@ export interface ClientRequest {
   readonly path: string;
   readonly headers?: Record<string, string>;
   readonly body?: Buffer;
+}
+
+// One connection pool per test CA (a handful per run), so pushes to a TLS registry reuse connections.
+const agentsByCa = new Map<string, Agent>();
+
+/** The dispatcher for a registry: undici's global one, or a pool trusting the registry's test CA. */
+function dispatcherFor(registry: RegistryHandle): Dispatcher | undefined {
+  const ca = registry.caCertificate;
+  if (ca === undefined) return undefined;
+  let agent = agentsByCa.get(ca);
+  if (agent === undefined) {
+    agent = new Agent({ connect: { ca } });
+    agentsByCa.set(ca, agent);
+  }
+  return agent;
 }
 
 function header(res: ClientResponse, name: string): string | undefined {
@@ -77,7 +92,9 @@ export class RegistryClient {
     const auth = await this.authorization();
     if (auth !== undefined) headers['authorization'] = auth;
     if (req.body !== undefined) headers['content-length'] = String(req.body.length);
+    const dispatcher = dispatcherFor(this.registry);
     const res = await request(new URL(req.path, this.registry.url), {
+      ...(dispatcher !== undefined ? { dispatcher } : {}),
       method: req.method,
       headers,
       ...(req.body !== undefined ? { body: req.body } : {}),
