@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { buildK8sBinaries } from './build-k8s-binaries.js';
 import { ControlPlaneError } from './control-plane-error.js';
+import { withLogTail } from './internal/managed-process.js';
 import { startEtcd } from './internal/start-etcd.js';
 import { startKubeApiServer } from './internal/start-kube-apiserver.js';
 import { type ControlPlaneAccess, kubeConfigFor, kubeconfigYaml } from './kube-config-for.js';
@@ -104,11 +105,11 @@ export async function startControlPlane(options?: ControlPlaneOptions): Promise<
     };
   } catch (err) {
     // A process that failed its own start put its log tail in `err`; add etcd's when it was up.
-    const logs = etcd && !api ? `\n--- etcd (${etcd.process.logFile}) ---\n${etcd.process.logTail(15)}` : '';
+    const failure = etcd && !api ? withLogTail(err, etcd.process, 15) : err;
     await api?.process.stop(1_000);
     await etcd?.process.stop(1_000);
-    const detail = err instanceof Error ? err.message : String(err);
-    const message = `the test control plane did not start: ${detail}${logs}`;
+    const detail = failure instanceof Error ? failure.message : String(failure);
+    const message = `the test control plane did not start: ${detail}`;
     if (o.logDir === undefined) cleanup();
     else rmSync(dataDir, { recursive: true, force: true });
     throw new ControlPlaneError('ControlPlaneStartFailed', message, { cause: err });

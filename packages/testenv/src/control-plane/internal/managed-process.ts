@@ -67,3 +67,17 @@ export function startManagedProcess(
     },
   };
 }
+
+/** An error when the process has exited (it will never become ready), else undefined. */
+export function exitError(proc: ManagedProcess): Error | undefined {
+  const reason = proc.exitReason();
+  return reason === undefined ? undefined : new Error(`${proc.name} ${reason}`);
+}
+
+/** `err` with the last `lines` lines of the process's log appended, so a failed start explains itself. */
+export function withLogTail(err: unknown, proc: ManagedProcess, lines = 40): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  return new Error(`${message}\n--- ${proc.name} (${proc.logFile}) ---\n${proc.logTail(lines)}`, {
+    cause: err,
+  });
+}

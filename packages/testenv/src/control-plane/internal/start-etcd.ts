@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { freePorts } from './free-port.js';
 import { type ManagedProcess, startManagedProcess } from './managed-process.js';
-import { pollUntil } from './poll.js';
+import { waitUntilReady } from './wait-until-ready.js';
 
 /** A running etcd: its client URL and process. */
 export interface RunningEtcd {
@@ -34,31 +34,19 @@ export async function startEtcd(
     '--log-level=warn',
   ];
   const proc = startManagedProcess('etcd', binary, args, join(logDir, 'etcd.log'), [dataDir]);
-  try {
-    await pollUntil(
-      'etcd /health',
-      async () => {
-        const res = await request(`${url}/health`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
-        const body = (await res.body.json()) as { health?: string };
-        return res.statusCode === 200 && body.health === 'true' ? true : undefined;
-      },
-      { timeoutMs, intervalMs: 50, abortIf: () => exitError(proc) },
-    );
-  } catch (err) {
-    await proc.stop(1_000);
-    throw withLogTail(err, proc);
-  }
+  await waitUntilReady(
+    proc,
+    [
+      [
+        'etcd /health',
+        async () => {
+          const res = await request(`${url}/health`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+          const body = (await res.body.json()) as { health?: string };
+          return res.statusCode === 200 && body.health === 'true' ? true : undefined;
+        },
+      ],
+    ],
+    { timeoutMs, intervalMs: 50 },
+  );
   return { url, process: proc };
-}
-
-/** An error when the process has exited (it will never become ready). */
-export function exitError(proc: ManagedProcess): Error | undefined {
-  const reason = proc.exitReason();
-  return reason === undefined ? undefined : new Error(`${proc.name} ${reason}`);
-}
-
-/** `err` with the process's log tail appended, so a failed start explains itself. */
-export function withLogTail(err: unknown, proc: ManagedProcess): Error {
-  const message = err instanceof Error ? err.message : String(err);
-  return new Error(`${message}\n--- ${proc.name} (${proc.logFile}) ---\n${proc.logTail()}`, { cause: err });
 }

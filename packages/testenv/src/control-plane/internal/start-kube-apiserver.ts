@@ -5,8 +5,7 @@ import { Agent, request } from 'undici';
 import { hasDefaultRoute, localAdvertiseAddress } from './default-route.js';
 import { freePort } from './free-port.js';
 import { type ManagedProcess, startManagedProcess } from './managed-process.js';
-import { pollUntil } from './poll.js';
-import { exitError, withLogTail } from './start-etcd.js';
+import { waitUntilReady } from './wait-until-ready.js';
 
 /** What {@link startKubeApiServer} needs. */
 export interface KubeApiServerParams {
@@ -76,15 +75,14 @@ export async function startKubeApiServer(p: KubeApiServerParams): Promise<Runnin
     return res.statusCode === 200 ? true : undefined;
   };
   try {
-    const abortIf = () => exitError(proc);
-    await pollUntil('kube-apiserver /readyz', () => get('/readyz'), { timeoutMs: p.timeoutMs, abortIf });
-    await pollUntil('the default namespace', () => get('/api/v1/namespaces/default'), {
-      timeoutMs: p.timeoutMs,
-      abortIf,
-    });
-  } catch (err) {
-    await proc.stop(1_000);
-    throw withLogTail(err, proc);
+    await waitUntilReady(
+      proc,
+      [
+        ['kube-apiserver /readyz', () => get('/readyz')],
+        ['the default namespace', () => get('/api/v1/namespaces/default')],
+      ],
+      { timeoutMs: p.timeoutMs },
+    );
   } finally {
     await probe.close();
   }

@@ -1,18 +1,11 @@
-import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { isValidImage } from '../container-runtime.js';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { KubeletSimulatorError } from '../kubelet-simulator-error.js';
-import { splitSteps, type TerminalPhase } from './pod-fields.js';
+import { laterIfCurrent, type PodChain } from './pod-chain.js';
 import { bindPod, finishPodDeletion } from './pod-lifecycle-calls.js';
-import {
-  adoptSimContainer,
-  containerStatus,
-  newSimContainer,
-  type SimContainer,
-  terminate,
-  wait,
-} from './sim-container.js';
+import { PodStatusPublisher } from './pod-status-publisher.js';
+import { adoptSimContainer, newSimContainer, type SimContainer, terminate } from './sim-container.js';
 import type { SimContext } from './sim-context.js';
-import { writePodStatus } from './write-pod-status.js';
+import { startContainer } from './start-container.js';
 
 /** Exit code of a container killed with SIGKILL (kubelet's kill after the grace period, the OOM killer). */
 const SIGKILL_EXIT = 137;
@@ -22,24 +15,22 @@ const SIGKILL_EXIT = 137;
  * image changes, OOM kills and evictions, and publishes the status. Every action runs
  * in one promise chain per pod, so status writes for a pod never overlap.
  */
-export class PodActor {
+export class PodActor implements PodChain {
   private latest: V1Pod;
   private readonly containers = new Map<string, SimContainer>();
+  private readonly status: PodStatusPublisher;
   private chain: Promise<void> = Promise.resolve();
   private syncQueued = false;
-  private terminal: TerminalPhase | undefined;
-  private published: V1ContainerStatus[] | undefined;
-  private startTime: Date | undefined;
-  private podIP: string | undefined;
   private bindRequested = false;
   private deleteRequested = false;
   private disposed = false;
 
   constructor(
-    private readonly ctx: SimContext,
+    readonly ctx: SimContext,
     pod: V1Pod,
   ) {
     this.latest = pod;
+    this.status = new PodStatusPublisher(ctx, () => this.gone());
   }
 
   get uid(): string | undefined {
@@ -49,6 +40,7 @@ export class PodActor {
   /** A newer copy of the pod arrived from the watch. */
   onPod(pod: V1Pod): void {
     this.latest = pod;
+    // Syncs coalesce: a queued sync reads `latest` when it runs, so one is enough.
     if (this.syncQueued) return;
     this.syncQueued = true;
     void this.run(async () => {
@@ -69,7 +61,7 @@ export class PodActor {
    */
   run<T>(fn: () => Promise<T> | T, report = true): Promise<T> {
     const result = this.chain.then(async () => {
-      if (this.disposed || this.ctx.isStopped()) {
+      if (this.gone()) {
         throw new KubeletSimulatorError('PodGone', `pod ${this.key()} is gone or the simulator stopped`);
       }
       return fn();
@@ -77,7 +69,7 @@ export class PodActor {
     this.chain = result.then(
       () => undefined,
       (err: unknown) => {
-        if (report && !this.disposed && !this.ctx.isStopped()) this.ctx.report(err);
+        if (report && !this.gone()) this.ctx.report(err);
       },
     );
     return result;
@@ -97,11 +89,8 @@ export class PodActor {
   evict(message: string): Promise<void> {
     return this.run(async () => {
       this.requireOurs();
-      for (const c of this.containers.values()) {
-        c.token += 1;
-        terminate(c, 'Error', SIGKILL_EXIT);
-      }
-      this.terminal = { phase: 'Failed', reason: 'Evicted', message, disruption: true };
+      this.killAll();
+      this.status.terminal = { phase: 'Failed', reason: 'Evicted', message, disruption: true };
       await this.publish();
     }, false);
   }
@@ -113,6 +102,21 @@ export class PodActor {
       this.container(container).probeReady = ready;
       await this.publish();
     }, false);
+  }
+
+  /** The container named `name` in the pod's latest spec. */
+  spec(name: string): V1Container | undefined {
+    return this.latest.spec?.containers.find((c) => c.name === name);
+  }
+
+  /** Publishes the containers' status, in kubelet's separate writes when `splitStatusWrites` is set. */
+  publish(): Promise<void> {
+    return this.status.publish(this.latest, this.containers);
+  }
+
+  /** True once nothing more should happen for this pod (it is gone, or the simulator stopped). */
+  private gone(): boolean {
+    return this.disposed || this.ctx.isStopped();
   }
 
   private requireOurs(): void {
@@ -139,48 +143,48 @@ export class PodActor {
     return `${this.latest.metadata?.namespace}/${this.latest.metadata?.name}`;
   }
 
-  private spec(name: string): V1Container | undefined {
-    return this.latest.spec?.containers.find((c) => c.name === name);
-  }
-
   private async sync(): Promise<void> {
     const pod = this.latest;
     if (pod.metadata?.deletionTimestamp) return this.terminateForDeletion();
     if (!pod.spec?.nodeName) return this.bind();
-    if (pod.spec.nodeName !== this.ctx.nodeName || this.terminal) return;
-    if (this.published === undefined && pod.status?.containerStatuses?.length) {
-      // A restarted node finds its pods as it left them: keep their IP, start time and running containers.
-      this.startTime ??= pod.status.startTime;
-      this.podIP ??= pod.status.podIP;
-      for (const spec of pod.spec.containers) {
-        const status = pod.status.containerStatuses.find((s) => s.name === spec.name);
-        const image = spec.image ?? '';
-        const adopted = adoptSimContainer(status, image, this.ctx.format.statusImage(image));
-        if (!adopted) continue;
-        this.containers.set(spec.name, adopted);
-        const digest = adopted.imageID.split('@').pop();
-        if (digest?.startsWith('sha256:') && !this.ctx.images.has(image)) this.ctx.images.set(image, digest);
-      }
-    }
-    this.startTime ??= new Date();
-    this.podIP ??= this.ctx.allocatePodIP();
-    let changed = this.published === undefined;
+    if (pod.spec.nodeName !== this.ctx.nodeName || this.status.terminal) return;
+    if (!this.status.hasPublished && pod.status?.containerStatuses?.length) this.adoptLeftovers(pod);
+    this.status.startTime ??= new Date();
+    this.status.podIP ??= this.ctx.allocatePodIP();
+    let changed = !this.status.hasPublished;
     for (const spec of pod.spec.containers) {
       const c = this.containers.get(spec.name);
       if (!c) {
         const created = newSimContainer(spec.name, spec.image ?? '');
         this.containers.set(spec.name, created);
-        this.start(created);
+        startContainer(this, created);
         changed = true;
       } else if (c.want !== (spec.image ?? '')) {
         // kubelet kills a container whose spec changed, whatever the restart policy, then starts a new one.
         c.want = spec.image ?? '';
         terminate(c, 'Error', SIGKILL_EXIT);
-        this.start(c);
+        startContainer(this, c);
         changed = true;
       }
     }
     if (changed) await this.publish();
+  }
+
+  /** A restarted node finds its pods as it left them: keep their IP, start time and running containers. */
+  private adoptLeftovers(pod: V1Pod): void {
+    const statuses = pod.status?.containerStatuses ?? [];
+    this.status.startTime ??= pod.status?.startTime;
+    this.status.podIP ??= pod.status?.podIP;
+    for (const spec of pod.spec?.containers ?? []) {
+      const status = statuses.find((s) => s.name === spec.name);
+      const image = spec.image ?? '';
+      const adopted = adoptSimContainer(status, image, this.ctx.format.statusImage(image));
+      if (!adopted) continue;
+      this.containers.set(spec.name, adopted);
+      // The image it runs is on the node: a restart of that container needs no pull.
+      const digest = adopted.imageID.split('@').pop();
+      if (digest?.startsWith('sha256:') && !this.ctx.images.has(image)) this.ctx.images.set(image, digest);
+    }
   }
 
   private async bind(): Promise<void> {
@@ -189,82 +193,10 @@ export class PodActor {
     try {
       await bindPod(this.ctx, this.latest);
     } catch (err) {
+      // The next sync (watch event or relist) tries again.
       this.bindRequested = false;
       throw err;
     }
-  }
-
-  /** Plans the next runtime container of `c`: from the node's image store, or through a pull. */
-  private start(c: SimContainer): void {
-    const token = ++c.token;
-    const image = c.want;
-    if (!isValidImage(image)) {
-      wait(
-        c,
-        'InvalidImageName',
-        `Failed to apply default image tag "${image}": couldn't parse image name "${image}": invalid reference format`,
-      );
-      return;
-    }
-    const policy = this.spec(c.name)?.imagePullPolicy ?? 'IfNotPresent';
-    const stored = this.ctx.images.get(image);
-    if (stored !== undefined && policy !== 'Always') {
-      this.ctx.later(0, () => void this.run(() => this.launch(c, token, image, stored)));
-    } else if (policy === 'Never') {
-      wait(c, 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
-    } else {
-      this.ctx.later(this.ctx.pullDelayMs, () => void this.run(() => this.pull(c, token, image, 0)));
-    }
-  }
-
-  private async pull(c: SimContainer, token: number, image: string, attempt: number): Promise<void> {
-    if (token !== c.token) return;
-    let digest: string;
-    try {
-      digest = await this.ctx.resolveDigest(image);
-    } catch (err) {
-      if (token !== c.token) return;
-      wait(c, 'ErrImagePull', err instanceof Error ? err.message : String(err));
-      await this.publish();
-      const backOff = Math.min(this.ctx.pullBackOffMs * 2 ** attempt, this.ctx.maxPullBackOffMs);
-      this.ctx.later(
-        this.ctx.pullBackOffMs,
-        () =>
-          void this.run(async () => {
-            if (token !== c.token) return;
-            wait(c, 'ImagePullBackOff', `Back-off pulling image "${image}"`);
-            await this.publish();
-            this.ctx.later(backOff, () => void this.run(() => this.pull(c, token, image, attempt + 1)));
-          }),
-      );
-      return;
-    }
-    this.ctx.images.set(image, digest);
-    await this.launch(c, token, image, digest);
-  }
-
-  /** A new runtime container from `image`: new containerID, imageID of `digest`, restartCount +1 after the first. */
-  private async launch(c: SimContainer, token: number, image: string, digest: string): Promise<void> {
-    if (token !== c.token) return;
-    if (c.state.terminated) c.lastState = { terminated: c.state.terminated };
-    if (c.containerID) c.restartCount += 1;
-    c.containerID = this.ctx.format.newContainerId();
-    c.image = this.ctx.format.statusImage(image);
-    c.imageID = this.ctx.format.imageId(image, digest);
-    c.state = { running: { startedAt: new Date() } };
-    c.readyAfterDelay = this.ctx.readyDelayMs === 0;
-    if (!c.readyAfterDelay) {
-      this.ctx.later(
-        this.ctx.readyDelayMs,
-        () =>
-          void this.run(async () => {
-            if (token !== c.token) return;
-            c.readyAfterDelay = true;
-            await this.publish();
-          }),
-      );
-    }
-    await this.publish();
   }
 
   private async exit(name: string, reason: string, exitCode: number): Promise<void> {
@@ -282,57 +214,26 @@ export class PodActor {
     const restart = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
     if (!restart && [...this.containers.values()].every((x) => x.state.terminated)) {
       const failed = [...this.containers.values()].some((x) => x.state.terminated?.exitCode !== 0);
-      this.terminal = { phase: failed ? 'Failed' : 'Succeeded' };
+      this.status.terminal = { phase: failed ? 'Failed' : 'Succeeded' };
     }
     await this.publish();
-    if (restart) {
-      this.ctx.later(
-        this.ctx.restartDelayMs,
-        () =>
-          void this.run(() => {
-            if (token !== c.token) return;
-            this.start(c);
-          }),
-      );
-    }
+    if (restart) laterIfCurrent(this, c, token, this.ctx.restartDelayMs, () => startContainer(this, c));
   }
 
   private async terminateForDeletion(): Promise<void> {
     if (this.deleteRequested || this.latest.spec?.nodeName !== this.ctx.nodeName) return;
     this.deleteRequested = true;
-    for (const c of this.containers.values()) {
-      c.token += 1;
-      terminate(c, 'Error', SIGKILL_EXIT);
-    }
+    this.killAll();
+    // The pod is going anyway: a failed last status must not keep kubelet from finishing the delete.
     await this.publish().catch(() => undefined);
     await finishPodDeletion(this.ctx, this.latest);
   }
 
-  /** Publishes the containers' status, in kubelet's separate writes when `splitStatusWrites` is set. */
-  private async publish(): Promise<void> {
-    const specs = this.latest.spec?.containers ?? [];
-    const target = specs.flatMap((s) => {
-      const c = this.containers.get(s.name);
-      return c ? [containerStatus(c, s.image ?? '')] : [];
-    });
-    const steps = this.ctx.splitStatusWrites ? splitSteps(this.published, target) : [target];
-    for (const step of steps) await this.write(step);
-  }
-
-  private async write(statuses: V1ContainerStatus[]): Promise<void> {
-    const written = await writePodStatus(
-      this.ctx,
-      {
-        namespace: this.latest.metadata?.namespace ?? '',
-        name: this.latest.metadata?.name ?? '',
-        uid: this.uid,
-        terminal: this.terminal,
-        podIP: this.podIP,
-        startTime: this.startTime,
-        cancelled: () => this.disposed || this.ctx.isStopped(),
-      },
-      statuses,
-    );
-    if (written) this.published = statuses;
+  /** kubelet kills every container (SIGKILL, no grace left) and drops their pending plans. */
+  private killAll(): void {
+    for (const c of this.containers.values()) {
+      c.token += 1;
+      terminate(c, 'Error', SIGKILL_EXIT);
+    }
   }
 }
