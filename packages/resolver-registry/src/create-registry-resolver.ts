@@ -9,6 +9,7 @@ import { DigestMismatchError } from './errors/digest-mismatch-error.js';
 import { PlatformNotFoundError } from './errors/platform-not-found-error.js';
 import type { RegistryErrorContext } from './errors/registry-error.js';
 import { RegistryProtocolError } from './errors/registry-protocol-error.js';
+import { EndpointSchemes } from './internal/endpoint-schemes.js';
 import {
   isIndex,
   MANIFEST_ACCEPT,
@@ -39,13 +40,22 @@ const SHA256_DIGEST = /^sha256:[a-f0-9]{64}$/;
 export function createRegistryResolver(options: RegistryResolverOptions = {}): RegistryResolver {
   const resolved = resolveRegistryResolverOptions(options);
   const session = new RegistrySession(resolved);
+  const schemes = new EndpointSchemes({
+    dispatcher: resolved.dispatcher,
+    timeoutMs: resolved.requestTimeoutMs,
+    userAgent: resolved.userAgent,
+  });
+  // Endpoints (base URLs) that answered HEAD with 405: later lookups there GET at once instead of paying a
+  // rejected HEAD every time. Bounded by the registries and mirrors this resolver talks to.
+  const headRejected = new Set<string>();
   return {
     /**
      * 1. A reference with a digest short-circuits (no network).
      * 2. Endpoints: the registry's mirrors in order, then the upstream.
      * 3. HEAD the manifest with the Accept set of SPEC 3 (an index stays an index).
      * 4. Authentication happens inside the session (challenge → keychain → Basic/Bearer → retry once).
-     * 5. Digest from `Docker-Content-Digest`; without it, GET and sha256 the (bounded) body.
+     * 5. Digest from `Docker-Content-Digest`; without it, GET and sha256 the (bounded) body. A HEAD answered
+     *    405 Method Not Allowed (some mirrors and proxies) is replaced by that GET, now and for later lookups.
      * 6. Errors arrive mapped (Unauthorized, ManifestUnknown, …); a failing mirror falls through to the next.
      */
     async resolve(ref, opts = {}) {
@@ -53,13 +63,20 @@ export function createRegistryResolver(options: RegistryResolverOptions = {}): R
       const parsed = parseImageReference(ref);
       if (parsed.digest !== undefined) return parsed.digest;
       const tag = parsed.tag ?? 'latest';
-      return withEndpoints(resolved, parsed.registry, opts, async (endpoint) => {
+      return withEndpoints(resolved, schemes, parsed, opts, async (endpoint) => {
         const call = sessionCall(parsed.repository, opts);
         const path = manifestPath(parsed.repository, tag);
-        const head = await session.request(endpoint, 'HEAD', path, { accept: MANIFEST_ACCEPT }, call);
-        await head.dump();
-        const announced = head.header('docker-content-digest');
-        if (announced !== undefined && SHA256_DIGEST.test(announced)) return announced;
+        if (!headRejected.has(endpoint.baseUrl)) {
+          try {
+            const head = await session.request(endpoint, 'HEAD', path, { accept: MANIFEST_ACCEPT }, call);
+            await head.dump();
+            const announced = head.header('docker-content-digest');
+            if (announced !== undefined && SHA256_DIGEST.test(announced)) return announced;
+          } catch (err) {
+            if (!(err instanceof RegistryProtocolError && err.status === 405)) throw err;
+            headRejected.add(endpoint.baseUrl);
+          }
+        }
         return (await fetchManifest(session, resolved, endpoint, parsed.repository, tag, call)).digest;
       });
     },
@@ -68,7 +85,7 @@ export function createRegistryResolver(options: RegistryResolverOptions = {}): R
     async resolveConfigDigest(ref, opts = {}) {
       const parsed = parseImageReference(ref);
       const reference = parsed.digest ?? parsed.tag ?? 'latest';
-      return withEndpoints(resolved, parsed.registry, opts, async (endpoint) => {
+      return withEndpoints(resolved, schemes, parsed, opts, async (endpoint) => {
         const call = sessionCall(parsed.repository, opts);
         let fetched = await fetchManifest(session, resolved, endpoint, parsed.repository, reference, call);
         // An index may (rarely) point at another index; two levels cover every real image.
@@ -117,19 +134,24 @@ function sessionCall(repository: string, opts: ResolveOptions): SessionCall {
   };
 }
 
-/** Tries the registry's mirrors in order, then the upstream; the upstream's error is the one reported. */
+/**
+ * Tries the registry's mirrors in order, then the upstream; the upstream's error is the one reported. A loopback
+ * endpoint learns its scheme (https or plain HTTP) first.
+ */
 async function withEndpoints<T>(
   options: ResolvedRegistryResolverOptions,
-  registry: string,
+  schemes: EndpointSchemes,
+  ref: { readonly registry: string; readonly repository: string },
   opts: ResolveOptions,
   attempt: (endpoint: RegistryEndpoint) => Promise<T>,
 ): Promise<T> {
-  const names = [...(options.mirrors.get(registry) ?? []), registry];
+  const names = [...(options.mirrors.get(ref.registry) ?? []), ref.registry];
+  const settled = async (name: string) =>
+    attempt(await schemes.settle(registryEndpoint(name, options.insecureRegistries), ref.repository));
   for (let i = 0; i < names.length; i++) {
-    const endpoint = registryEndpoint(names[i]!, options.insecureRegistries);
-    if (i === names.length - 1) return attempt(endpoint);
+    if (i === names.length - 1) return settled(names[i]!);
     try {
-      return await attempt(endpoint);
+      return await settled(names[i]!);
     } catch (err) {
       // A caller's abort stops everything; any mirror failure falls through to the next endpoint.
       if (opts.signal?.aborted) throw err;

@@ -14,6 +14,7 @@ export { RegistryError, type RegistryErrorContext } from './errors/registry-erro
 export { RegistryProtocolError } from './errors/registry-protocol-error.js';
 export { RegistryTimeoutError } from './errors/registry-timeout-error.js';
 export { RegistryUnavailableError } from './errors/registry-unavailable-error.js';
+export { TlsCertificateError } from './errors/tls-certificate-error.js';
 export { TooManyRequestsError } from './errors/too-many-requests-error.js';
 export { UnauthorizedError } from './errors/unauthorized-error.js';
 export { anonymousKeychain } from './keychain/anonymous-keychain.js';

@@ -122,8 +122,10 @@ export function resolveRegistryResolverOptions(
     dispatcher =
       proxy && (proxy.httpProxy || proxy.httpsProxy)
         ? new EnvHttpProxyAgent({
-            ...(proxy.httpProxy ? { httpProxy: proxy.httpProxy } : {}),
-            ...(proxy.httpsProxy ? { httpsProxy: proxy.httpsProxy } : {}),
+            // Always strings: undici reads process.env for a missing one, which would override `proxy`/`env`.
+            // An empty httpsProxy makes https use httpProxy (undici's rule); an empty httpProxy means none.
+            httpProxy: proxy.httpProxy ?? '',
+            httpsProxy: proxy.httpsProxy ?? '',
             noProxy: proxy.noProxy ?? '',
             connect,
             ...(ca ? { requestTls: { ca } } : {}),

@@ -94,6 +94,28 @@ describe.each(BACKENDS)('$name backend behind a fault proxy', (backend) => {
     expect(proxy.requestCount({ method: 'GET', path: '/manifests/' })).toBe(1);
   });
 
+  it.each([
+    ['docker-v2', () => image],
+    ['oci-index', () => index],
+  ])(
+    'HEAD answered 405 Method Not Allowed: the %s digest comes from a verified GET',
+    async (_kind, pushed) => {
+      proxy.rejectMethod('HEAD');
+      expect(await under.resolver.resolve(through(proxy, pushed()))).toBe(pushed().digest);
+      expect(proxy.requestCount({ method: 'GET', path: '/manifests/' })).toBe(1);
+      expect(proxy.requests({ path: '/manifests/' }).at(-1)).toMatchObject({ method: 'GET', status: 200 });
+    },
+  );
+
+  it('HEAD answered 405 and the tag missing: ManifestUnknown from the GET', async () => {
+    proxy.rejectMethod('HEAD');
+    const err = await under.resolver
+      .resolve(`${proxy.host}/${image.repository}:no-such-tag`)
+      .catch((e: unknown) => e);
+    expect(hasErrorCode(err, 'ManifestUnknown')).toBe(true);
+    expect(err).toMatchObject({ status: 404 });
+  });
+
   it('a body that does not hash to the digest it was fetched by: DigestMismatch', async () => {
     proxy.corruptBody(true);
     const err = await under.resolver
@@ -128,6 +150,54 @@ describe('undici backend specifics behind a fault proxy', () => {
     expect(await resolver.resolve(through(proxy, image))).toBe(image.digest);
     await resolver.close();
     expect(proxy.requests().map((r) => r.method)).toEqual(['HEAD']);
+  });
+
+  it('HEAD answered 405: one rejected HEAD, then GETs only for the life of the resolver', async () => {
+    const resolver = createRegistryResolver({});
+    proxy.rejectMethod('HEAD');
+    try {
+      for (let i = 0; i < 3; i++) expect(await resolver.resolve(through(proxy, image))).toBe(image.digest);
+      expect(proxy.requests().map((r) => [r.method, r.status])).toEqual([
+        ['HEAD', 405],
+        ['GET', 200],
+        ['GET', 200],
+        ['GET', 200],
+      ]);
+      // Corrupted GET bodies under the announced digest are still caught on the fallback path.
+      proxy.corruptBody(true);
+      const err = await resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
+      expect(hasErrorCode(err, 'DigestMismatch')).toBe(true);
+    } finally {
+      await resolver.close();
+    }
+  });
+
+  it('HEAD answered 405 by a token-auth registry: the GET authenticates and yields the digest', async () => {
+    const token = registries.token;
+    const tokenProxy = await startFaultProxy(token.url);
+    try {
+      const pushed = await pushImage(registryFromProvided(token), {
+        repository: uniqueRepository('head405'),
+      });
+      tokenProxy.rejectMethod('HEAD');
+      const resolver = createRegistryResolver({
+        keychain: createStaticKeychain({
+          [tokenProxy.host]: { kind: 'basic', username: token.username, password: token.password },
+        }),
+      });
+      const reference = `${tokenProxy.host}/${pushed.repository}:${pushed.tag}`;
+      expect(await resolver.resolve(reference)).toBe(pushed.digest);
+      expect(await resolver.resolve(reference)).toBe(pushed.digest);
+      await resolver.close();
+      expect(tokenProxy.requests().map((r) => [r.method, r.status])).toEqual([
+        ['HEAD', 405],
+        ['GET', 401],
+        ['GET', 200],
+        ['GET', 200],
+      ]);
+    } finally {
+      await tokenProxy.stop();
+    }
   });
 
   it('a corrupted body under an announced Docker-Content-Digest is a DigestMismatch', async () => {

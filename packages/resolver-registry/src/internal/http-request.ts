@@ -3,6 +3,8 @@ import { ManifestTooLargeError } from '../errors/manifest-too-large-error.js';
 import type { RegistryErrorContext } from '../errors/registry-error.js';
 import { RegistryTimeoutError } from '../errors/registry-timeout-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
+import { TlsCertificateError } from '../errors/tls-certificate-error.js';
+import { tlsVerifyCode } from './tls-verify-code.js';
 
 /** One HTTP exchange as the resolver needs it. */
 export interface HttpRequest {
@@ -41,8 +43,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 /**
  * Sends one request through undici with a per-request timeout combined with the caller's signal, following
  * redirects itself so that `Authorization` is dropped whenever the redirect leaves the origin (blob storage
- * must never see registry credentials). Network failures become RegistryUnavailable, timeouts Timeout;
- * the caller's abort is rethrown as its own reason.
+ * must never see registry credentials). Network failures become RegistryUnavailable, timeouts Timeout, a
+ * rejected certificate TlsCertificate; the caller's abort is rethrown as its own reason.
  */
 export async function sendHttpRequest(
   req: HttpRequest,
@@ -58,6 +60,16 @@ export async function sendHttpRequest(
     const code = (err as { code?: string }).code;
     if (timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
       throw new RegistryTimeoutError(`no answer within ${settings.timeoutMs} ms`, { ...context, cause: err });
+    }
+    const verifyCode = tlsVerifyCode(err);
+    if (verifyCode !== undefined) throw new TlsCertificateError(verifyCode, { ...context, cause: err });
+    // undici's words when a proxy answers CONNECT with anything but 200 (407: proxy credentials missing or wrong).
+    const proxyStatus = /^Proxy response \((\d{3})\)/.exec(String((err as Error)?.message))?.[1];
+    if (proxyStatus !== undefined) {
+      throw new RegistryUnavailableError(`the proxy refused the tunnel (HTTP ${proxyStatus} to CONNECT)`, {
+        ...context,
+        cause: err,
+      });
     }
     throw new RegistryUnavailableError(`request failed: ${code ?? (err as Error).message}`, {
       ...context,

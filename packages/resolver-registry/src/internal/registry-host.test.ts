@@ -65,16 +65,26 @@ describe('isLoopbackHost', () => {
 describe('registryEndpoint', () => {
   const none = new Set<string>();
   it.each([
-    ['docker.io', none, 'https://registry-1.docker.io', 'docker.io', false],
-    ['index.docker.io', none, 'https://registry-1.docker.io', 'docker.io', false],
-    ['reg.example:5000', none, 'https://reg.example:5000', 'reg.example:5000', false],
-    ['reg.example:5000', new Set(['reg.example:5000']), 'http://reg.example:5000', 'reg.example:5000', true],
-    ['127.0.0.1:5000', none, 'http://127.0.0.1:5000', '127.0.0.1:5000', true],
-    ['https://127.0.0.1:5000', none, 'https://127.0.0.1:5000', '127.0.0.1:5000', true],
-    ['https://mirror.example/prefix/', none, 'https://mirror.example/prefix', 'mirror.example', false],
-  ])('%s → %s', (name, insecure, baseUrl, registry, plain) => {
+    ['docker.io', none, 'https://registry-1.docker.io', 'docker.io', false, false],
+    ['index.docker.io', none, 'https://registry-1.docker.io', 'docker.io', false, false],
+    ['reg.example:5000', none, 'https://reg.example:5000', 'reg.example:5000', false, false],
+    [
+      'reg.example:5000',
+      new Set(['reg.example:5000']),
+      'http://reg.example:5000',
+      'reg.example:5000',
+      true,
+      false,
+    ],
+    ['127.0.0.1:5000', none, 'http://127.0.0.1:5000', '127.0.0.1:5000', true, true],
+    ['localhost:5000', none, 'http://localhost:5000', 'localhost:5000', true, true],
+    ['127.0.0.1:5000', new Set(['127.0.0.1:5000']), 'http://127.0.0.1:5000', '127.0.0.1:5000', true, false],
+    ['http://127.0.0.1:5000', none, 'http://127.0.0.1:5000', '127.0.0.1:5000', true, false],
+    ['https://127.0.0.1:5000', none, 'https://127.0.0.1:5000', '127.0.0.1:5000', true, false],
+    ['https://mirror.example/prefix/', none, 'https://mirror.example/prefix', 'mirror.example', false, false],
+  ])('%s → %s', (name, insecure, baseUrl, registry, plain, httpsFirst) => {
     const endpoint = registryEndpoint(name, insecure);
-    expect(endpoint).toMatchObject({ baseUrl, registry, plainHttpAllowed: plain });
+    expect(endpoint).toMatchObject({ baseUrl, registry, plainHttpAllowed: plain, httpsFirst });
   });
 
   it('refuses an explicit http:// for a registry that is neither insecure nor loopback', () => {

@@ -59,12 +59,17 @@ export interface RegistryEndpoint {
   readonly plainHttpAllowed: boolean;
   /** Path prefix a mirror serves the repository under (empty for the upstream). */
   readonly pathPrefix: string;
+  /**
+   * A loopback host named without a scheme and not listed insecure: `baseUrl` is plain HTTP, but the host is
+   * first asked over https (see `EndpointSchemes`), so a local TLS registry works like a local plain one.
+   */
+  readonly httpsFirst: boolean;
 }
 
 /**
  * Builds the endpoint for a registry or mirror name (`host[:port]`, optionally with a scheme and path):
  * Docker Hub goes to `registry-1.docker.io`; plain HTTP is used only when the name says `http://`, the
- * registry is configured insecure, or the host is loopback.
+ * registry is configured insecure, or the host is loopback (then after trying https first, `httpsFirst`).
  */
 export function registryEndpoint(name: string, insecureRegistries: ReadonlySet<string>): RegistryEndpoint {
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(name.trim());
@@ -88,5 +93,6 @@ export function registryEndpoint(name: string, insecureRegistries: ReadonlySet<s
     baseUrl: `${useHttp ? 'http' : 'https'}://${host}${pathPrefix}`,
     plainHttpAllowed,
     pathPrefix,
+    httpsFirst: loopback && !insecure && scheme === undefined,
   };
 }
