@@ -147,7 +147,9 @@ async function withEndpoints<T>(
 ): Promise<T> {
   const names = [...(options.mirrors.get(ref.registry) ?? []), ref.registry];
   const settled = async (name: string) =>
-    attempt(await schemes.settle(registryEndpoint(name, options.insecureRegistries), ref.repository));
+    attempt(
+      await schemes.settle(registryEndpoint(name, options.insecureRegistries), ref.repository, opts.signal),
+    );
   for (let i = 0; i < names.length; i++) {
     if (i === names.length - 1) return settled(names[i]!);
     try {

@@ -1,4 +1,3 @@
-import { RegistryTimeoutError } from '../errors/registry-timeout-error.js';
 import { TlsCertificateError } from '../errors/tls-certificate-error.js';
 import { type HttpSettings, sendHttpRequest } from './http-request.js';
 import type { RegistryEndpoint } from './registry-host.js';
@@ -14,9 +13,17 @@ export class EndpointSchemes {
 
   constructor(private readonly http: HttpSettings) {}
 
-  /** The endpoint to use: unchanged unless it is `httpsFirst` and its host answered over https. */
-  async settle(endpoint: RegistryEndpoint, repository: string): Promise<RegistryEndpoint> {
+  /**
+   * The endpoint to use: unchanged unless it is `httpsFirst` and its host answered over https. The probe is
+   * shared by concurrent lookups, so a caller's abort rejects this caller at once without cancelling it.
+   */
+  async settle(
+    endpoint: RegistryEndpoint,
+    repository: string,
+    signal?: AbortSignal,
+  ): Promise<RegistryEndpoint> {
     if (!endpoint.httpsFirst) return endpoint;
+    signal?.throwIfAborted();
     let scheme = this.schemes.get(endpoint.host);
     if (scheme === undefined) {
       const probe = this.probe(endpoint, repository);
@@ -31,7 +38,7 @@ export class EndpointSchemes {
         () => this.schemes.delete(endpoint.host),
       );
     }
-    if ((await scheme) === 'http') return endpoint;
+    if ((await (signal === undefined ? scheme : untilAborted(scheme, signal))) === 'http') return endpoint;
     return { ...endpoint, baseUrl: `https://${endpoint.host}${endpoint.pathPrefix}` };
   }
 
@@ -49,8 +56,9 @@ export class EndpointSchemes {
       return { scheme: 'https', settled: true };
     } catch (err) {
       if (err instanceof TlsCertificateError) throw err;
-      const down = err instanceof RegistryTimeoutError || causeCode(err) === 'ECONNREFUSED';
-      return { scheme: 'http', settled: !down };
+      // Refused: nothing listens yet, and what comes may speak https. Anything else (a TLS handshake the server
+      // answered in plain HTTP, reset or left unanswered) is a server that does not speak https.
+      return { scheme: 'http', settled: causeCode(err) !== 'ECONNREFUSED' };
     }
   }
 }
@@ -58,4 +66,22 @@ export class EndpointSchemes {
 function causeCode(err: unknown): string | undefined {
   const code = (err as { cause?: { code?: unknown } }).cause?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** Resolves like `promise` unless `signal` aborts first, then rejects with the signal's reason. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
