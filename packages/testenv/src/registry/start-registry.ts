@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'undici';
 import { stringify } from 'yaml';
 import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './internal/exit-cleanup.js';
 import { freePort } from './internal/free-port.js';
+import { probeHttp, probeHttps } from './internal/registry-probe.js';
 import { runCommand } from './internal/run-command.js';
 import { createSigningKey } from './internal/signing-key.js';
 import { markOwner, sweepStaleDirectories } from './internal/stale-directories.js';
@@ -224,29 +224,6 @@ async function launch(
   } finally {
     await probe.close?.();
   }
-}
-
-type Probe = ((port: number) => Promise<number>) & { close?: () => Promise<void> };
-
-const probeHttp: Probe = async (port) => {
-  const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1_000) });
-  await res.arrayBuffer();
-  return res.status;
-};
-
-/** Probes over https trusting only the test CA, so a wrong certificate fails the start. */
-function probeHttps(caPem: string): Probe {
-  const agent = new Agent({ connect: { ca: caPem } });
-  const probe: Probe = async (port) => {
-    const res = await request(`https://127.0.0.1:${port}/v2/`, {
-      dispatcher: agent,
-      signal: AbortSignal.timeout(1_000),
-    });
-    await res.body.dump();
-    return res.statusCode;
-  };
-  probe.close = () => agent.close();
-  return probe;
 }
 
 async function killChild(child: ChildProcess): Promise<void> {
