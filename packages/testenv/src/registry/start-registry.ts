@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './internal/exit-cleanup.js';
-import { freePort } from './internal/free-port.js';
+import { freePort } from '../internal/free-port.js';
 import { probeHttp, probeHttps } from './internal/registry-probe.js';
 import { runCommand } from './internal/run-command.js';
 import { createSigningKey } from './internal/signing-key.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { request } from 'undici';
-import { freePorts } from './free-port.js';
+import { freePorts } from '../../internal/free-port.js';
 import { type ManagedProcess, startManagedProcess } from './managed-process.js';
 import { waitUntilReady } from './wait-until-ready.js';
 

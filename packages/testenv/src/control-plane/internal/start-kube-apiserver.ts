@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { hasDefaultRoute, localAdvertiseAddress } from './default-route.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../internal/free-port.js';
 import { type ManagedProcess, startManagedProcess } from './managed-process.js';
 import { waitUntilReady } from './wait-until-ready.js';
 
