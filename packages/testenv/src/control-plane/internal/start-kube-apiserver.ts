@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { hasDefaultRoute, localAdvertiseAddress } from './default-route.js';
 import { freePort } from '../../internal/free-port.js';
+import { hasDefaultRoute, localAdvertiseAddress } from './default-route.js';
 import { type ManagedProcess, startManagedProcess } from './managed-process.js';
 import { waitUntilReady } from './wait-until-ready.js';
 
