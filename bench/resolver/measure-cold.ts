@@ -1,14 +1,6 @@
-import { createRegistryResolver } from '@agentbox/resolver-registry';
+import { createRegistryResolver, MANIFEST_ACCEPT } from '@agentbox/resolver-registry';
 import { Agent, request } from 'undici';
 import { median, runConcurrently } from './run-concurrently.js';
-
-/** The Accept header of SPEC 3, the same one the resolver sends, so both sides ask for the same thing. */
-export const MANIFEST_ACCEPT = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
 
 /** Setup of figure 1. */
 export interface ColdSetup {

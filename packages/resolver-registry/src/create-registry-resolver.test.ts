@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistryResolver } from './create-registry-resolver.js';
-import { MANIFEST_ACCEPT, MEDIA_TYPES } from './internal/manifest.js';
 import { createStaticKeychain } from './keychain/static-keychain.js';
+import { MANIFEST_ACCEPT, MEDIA_TYPES } from './manifest-media-types.js';
 
 // Edge cases a real Distribution registry never produces (blob redirects, odd headers, other platforms),
 // on undici's MockAgent. The protocol itself is tested against the real registry in test/.

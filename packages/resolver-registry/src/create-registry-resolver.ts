@@ -10,15 +10,10 @@ import { PlatformNotFoundError } from './errors/platform-not-found-error.js';
 import type { RegistryErrorContext } from './errors/registry-error.js';
 import { RegistryProtocolError } from './errors/registry-protocol-error.js';
 import { EndpointSchemes } from './internal/endpoint-schemes.js';
-import {
-  isIndex,
-  MANIFEST_ACCEPT,
-  type Manifest,
-  manifestSchema,
-  selectPlatform,
-} from './internal/manifest.js';
+import { isIndex, type Manifest, manifestSchema, selectPlatform } from './internal/manifest.js';
 import { type RegistryEndpoint, registryEndpoint } from './internal/registry-host.js';
 import { RegistrySession, type SessionCall } from './internal/registry-session.js';
+import { MANIFEST_ACCEPT } from './manifest-media-types.js';
 import {
   type RegistryResolverOptions,
   type ResolvedRegistryResolverOptions,

@@ -36,6 +36,7 @@ export {
   type SecretReader,
 } from './keychain/pull-secret-keychain.js';
 export { createStaticKeychain } from './keychain/static-keychain.js';
+export { MANIFEST_ACCEPT, MEDIA_TYPES } from './manifest-media-types.js';
 export {
   DEFAULT_MAX_MANIFEST_BYTES,
   DEFAULT_USER_AGENT,

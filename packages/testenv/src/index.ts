@@ -27,7 +27,6 @@ export { ImagePullError, type ImagePullErrorCode } from './kubelet/image-pull-er
 export { KubeletSimulatorError, type KubeletSimulatorErrorCode } from './kubelet/kubelet-simulator-error.js';
 export {
   createRegistryDigestResolver,
-  MANIFEST_ACCEPT,
   type RegistryDigestResolverOptions,
 } from './kubelet/resolve-registry-digest.js';
 export {

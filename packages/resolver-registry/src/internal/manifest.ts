@@ -1,21 +1,6 @@
 import { z } from 'zod';
+import { MEDIA_TYPES } from '../manifest-media-types.js';
 import type { Platform } from '../registry-resolver-options.js';
-
-/** Media types of manifests and indexes this resolver accepts. */
-export const MEDIA_TYPES = {
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-} as const;
-
-/** The Accept header of SPEC 3: without the list types a registry answers a multi-arch tag with one child. */
-export const MANIFEST_ACCEPT = [
-  MEDIA_TYPES.dockerManifest,
-  MEDIA_TYPES.dockerManifestList,
-  MEDIA_TYPES.ociManifest,
-  MEDIA_TYPES.ociIndex,
-].join(', ');
 
 const descriptor = z.object({
   mediaType: z.string().optional(),

@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
+import { ALL_MANIFEST_TYPES } from '../registry/push-image.js';
 import { splitImage } from './container-runtime.js';
 import { ImagePullError, type ImagePullErrorCode } from './image-pull-error.js';
-
-/** The manifest media types a pull accepts (SPEC 3): Docker v2, Docker list, OCI manifest, OCI index. */
-export const MANIFEST_ACCEPT = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
 
 /** Options of {@link createRegistryDigestResolver}. */
 export interface RegistryDigestResolverOptions {
@@ -45,7 +38,7 @@ export function createRegistryDigestResolver(
         { cause },
       );
     const send = async (method: 'HEAD' | 'GET', authorization?: string) => {
-      const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
+      const headers: Record<string, string> = { accept: ALL_MANIFEST_TYPES };
       if (authorization) headers.authorization = authorization;
       try {
         const res = await request(url, {
