@@ -6,7 +6,13 @@ import {
   type RegistryResolver,
   type SecretReader,
 } from '@agentbox/resolver-registry';
-import { type FaultProxy, pushImage, registryFromProvided, startFaultProxy } from '@agentbox/testenv';
+import {
+  type FaultProxy,
+  pullSecretReaderFor,
+  pushImage,
+  registryFromProvided,
+  startFaultProxy,
+} from '@agentbox/testenv';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { withCache } from '../src/index.js';
 
@@ -171,18 +177,7 @@ describe('withCache over createRegistryResolver, anonymous registry behind a cou
 describe('withCache keys carry the credential identity (basic-auth registry, pull secrets)', () => {
   const provided = registries.basic;
   const registry = registryFromProvided(provided);
-  const dockerconfigjson = Buffer.from(
-    JSON.stringify({
-      auths: { [`http://${provided.host}`]: { username: provided.username, password: provided.password } },
-    }),
-  ).toString('base64');
-  const secrets: SecretReader = {
-    async getSecret(namespace, name) {
-      return namespace === 'team-a' && name === 'regcred'
-        ? { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfigjson } }
-        : undefined;
-    },
-  };
+  const secrets: SecretReader = pullSecretReaderFor(provided, 'team-a', 'regcred');
   let resolver: RegistryResolver;
   beforeAll(() => {
     resolver = createRegistryResolver({ secretReader: secrets, proxy: false, env: {} });

@@ -2,7 +2,13 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, hasErrorCode } from '@agentbox/core';
-import { pushImage, registryFromProvided, startRegistry, type TestRegistry } from '@agentbox/testenv';
+import {
+  pullSecretReaderFor,
+  pushImage,
+  registryFromProvided,
+  startRegistry,
+  type TestRegistry,
+} from '@agentbox/testenv';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   composeKeychains,
@@ -44,18 +50,7 @@ describe.each(['basic', 'token'] as const)('undici backend, %s registry', (auth)
   });
 
   it('credentials from a kubernetes.io/dockerconfigjson pull secret of the pod namespace resolve', async () => {
-    const dockerconfigjson = Buffer.from(
-      JSON.stringify({
-        auths: { [`http://${provided.host}`]: { username: provided.username, password: provided.password } },
-      }),
-    ).toString('base64');
-    const secrets: SecretReader = {
-      async getSecret(namespace, name) {
-        return namespace === 'team-a' && name === 'regcred'
-          ? { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfigjson } }
-          : undefined;
-      },
-    };
+    const secrets: SecretReader = pullSecretReaderFor(provided, 'team-a', 'regcred');
     const resolver = createRegistryResolver({ secretReader: secrets, env: {} });
     try {
       await expect(

@@ -53,6 +53,7 @@ export {
   provideRegistry,
   registryFromProvided,
 } from './registry/provided-registries.js';
+export { pullSecretReaderFor, type TestSecret } from './registry/pull-secret-reader-for.js';
 export {
   ALL_MANIFEST_TYPES,
   deleteImage,

@@ -65,6 +65,11 @@ const isRunning = (pod: V1Pod) => pod.status?.phase === 'Running' && main(pod)?.
 const condition = (pod: V1Pod, type: string) => pod.status?.conditions?.find((c) => c.type === type)?.status;
 
 /** Records every container status a watch delivers for one pod. */
+// The pod runs `image` in its main container: what every image-change test waits for.
+function waitForRunningImage(namespace: string, name: string, image: string) {
+  return waitForPod(namespace, name, 'the new image', (p) => isRunning(p) && main(p)?.image === image);
+}
+
 async function recordStatuses(namespace: string) {
   const seen: V1ContainerStatus[] = [];
   const ctl = await new Watch(kc).watch(
@@ -119,14 +124,7 @@ describe('the kubelet simulator', () => {
     await core.createNamespacedPod({ namespace, body: podSpec('p', v1.reference) });
     const before = main(await waitForPod(namespace, 'p', 'Running', isRunning))!;
     await setImage(namespace, 'p', v2.reference);
-    const after = main(
-      await waitForPod(
-        namespace,
-        'p',
-        'the new image',
-        (p) => isRunning(p) && main(p)?.image === v2.reference,
-      ),
-    )!;
+    const after = main(await waitForRunningImage(namespace, 'p', v2.reference))!;
     expect(after.containerID).not.toBe(before.containerID);
     expect(after.imageID).toBe(`${registry.host}/kubelet-sim/app@${v2.digest}`);
     expect(after.restartCount).toBe(1);
@@ -298,12 +296,7 @@ describe('the kubelet simulator', () => {
     await core.createNamespacedPod({ namespace, body: podSpec('second', v1.reference) });
     await waitForPod(namespace, 'second', 'Running', isRunning);
     await setImage(namespace, 'first', v2.reference);
-    await waitForPod(
-      namespace,
-      'first',
-      'the new image',
-      (p) => isRunning(p) && main(p)?.image === v2.reference,
-    );
+    await waitForRunningImage(namespace, 'first', v2.reference);
     expect(sim.errors()).toEqual([]);
   });
 
@@ -322,14 +315,7 @@ describe('the kubelet simulator', () => {
       ready: true,
     });
     await setImage(namespace, 'p', v2.reference);
-    const after = main(
-      await waitForPod(
-        namespace,
-        'p',
-        'the new image',
-        (p) => isRunning(p) && main(p)?.image === v2.reference,
-      ),
-    )!;
+    const after = main(await waitForRunningImage(namespace, 'p', v2.reference))!;
     expect(after).toMatchObject({
       restartCount: 1,
       lastState: { terminated: { containerID: before.containerID } },
