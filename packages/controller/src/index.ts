@@ -1,5 +1,22 @@
 // Public surface of @agentbox/controller: every name is exported explicitly.
 
+export { createInformer, objectKey } from './informer/create-informer.js';
+export {
+  createPodInformer,
+  type PodInformerOptions,
+  PodPoolIndex,
+  poolKeyOfPod,
+} from './informer/create-pod-informer.js';
+export { createPoolInformer, type PoolInformerOptions } from './informer/create-pool-informer.js';
+export type {
+  Informer,
+  InformerEventType,
+  InformerHandler,
+  InformerOptions,
+} from './informer/informer.js';
+export { type ResolvedInformerOptions, resolveInformerOptions } from './informer/informer-options.js';
+export { trimPod } from './informer/trim-pod.js';
+export { trimPool } from './informer/trim-pool.js';
 export { type CreatePodClientOptions, createPodClient } from './kube/create-pod-client.js';
 export {
   isKubeStatus,
@@ -25,6 +42,22 @@ export type {
   SandboxPoolSpec,
   SandboxPoolStatus,
 } from './pool/sandbox-pool.js';
+export { createWorkQueue } from './queue/create-work-queue.js';
+export {
+  createExponentialBackoffLimiter,
+  type ExponentialBackoffLimiterOptions,
+} from './queue/exponential-backoff-limiter.js';
+export { maxOfLimiters } from './queue/max-of-limiters.js';
+export type { RateLimiter } from './queue/rate-limiter.js';
+export { type ReconcileResult, type RunWorkersOptions, runWorkers } from './queue/run-workers.js';
+export { systemTimers, type TimerHandle, type Timers } from './queue/timers.js';
+export { createTokenBucketLimiter, type TokenBucketLimiterOptions } from './queue/token-bucket-limiter.js';
+export type { WorkQueue } from './queue/work-queue.js';
+export {
+  type ResolvedWorkQueueOptions,
+  resolveWorkQueueOptions,
+  type WorkQueueOptions,
+} from './queue/work-queue-options.js';
 export { createSandboxClient } from './sandbox/create-sandbox-client.js';
 export { pendingReason, summarizeExplanation } from './sandbox/explanation-summary.js';
 export { InvalidClaimError } from './sandbox/invalid-claim-error.js';

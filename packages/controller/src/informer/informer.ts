@@ -1,6 +1,7 @@
 import type { Clock } from '@agentbox/core';
 import type { KubeClient } from '../kube/kube-client.js';
 import type { Logger } from '../observability/logger.js';
+import type { Timers } from '../queue/timers.js';
 
 /** What happened to a cached object. */
 export type InformerEventType = 'add' | 'update' | 'delete';
@@ -55,6 +56,10 @@ export interface InformerOptions<T> {
   backoffMaxMs?: number;
   /** Page size of the list. Default: 500. */
   pageSize?: number;
+  /** Default: the system clock. */
   clock?: Clock;
+  /** Back-off sleeps and the watchdog. Default: Node's timers. */
+  timers?: Timers;
+  /** Default: silent. */
   logger?: Logger;
 }
