@@ -48,7 +48,11 @@ describe('createWorkQueue', () => {
   });
 
   it.each([
-    { name: 'a key added while processing is queued once more after done', readdTimes: 3, expectedAfterDone: 1 },
+    {
+      name: 'a key added while processing is queued once more after done',
+      readdTimes: 3,
+      expectedAfterDone: 1,
+    },
     { name: 'a key not re-added is not queued after done', readdTimes: 0, expectedAfterDone: 0 },
   ])('$name', async ({ readdTimes, expectedAfterDone }) => {
     const { queue } = setup();
