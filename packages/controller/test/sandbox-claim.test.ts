@@ -15,7 +15,6 @@ import {
   SandboxPhaseLabelKey,
   SandboxPoolLabelKey,
   SandboxScaleDownProtectedAnnotationKey,
-  SandboxStartedAtAnnotationKey,
   SandboxStartupTimeoutAnnotationKey,
   TargetImageRequiredError,
 } from '@agentbox/core';
@@ -144,7 +143,7 @@ describe('SandboxClient.claim against the real kube-apiserver and the kubelet si
       .claim({ namespace: fx.namespace, pool: 'valid', image: fx.images.app, sandboxId: 'not a label' })
       .catch((e) => e);
     expect(badId.code).toBe('InvalidClaim');
-    expect((await readPod(idle!.metadata!.name)).metadata!.resourceVersion).toBe(
+    expect((await readPod(idle!.metadata!.name!)).metadata!.resourceVersion).toBe(
       idle!.metadata!.resourceVersion,
     );
   });

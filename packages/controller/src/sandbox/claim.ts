@@ -80,27 +80,32 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
 
   for (;;) {
     signal?.throwIfAborted();
-    const list = await kube.request<PodList>({
-      path: podsPath(namespace),
-      query: {
-        labelSelector: `${SandboxPoolLabelKey}=${poolName},${SandboxPhaseLabelKey}=${SandboxPhaseIdle}`,
-      },
-      signal,
-    });
+    const selector = `${SandboxPoolLabelKey}=${poolName},${SandboxPhaseLabelKey}=${SandboxPhaseIdle}`;
+    const list = await ctx.claims.shareList(`${namespace}/${poolName}`, () =>
+      kube.request<PodList>({ path: podsPath(namespace), query: { labelSelector: selector }, signal }),
+    );
     const items = list.items ?? [];
     const nowMs = opts.clock.now().getTime();
     const candidates = orderCandidates(items, {
       nowMs,
       protectionMs: opts.scaleDownProtectionMs,
       random: opts.random,
-    }).filter((pod) => !tried.has(versionKey(pod)));
-    for (const candidate of candidates) {
+    }).filter((pod) => !tried.has(versionKey(pod)) && !ctx.claims.isTaken(versionKey(pod)));
+    const tries = candidates.length;
+    while (candidates.length > 0) {
+      // Pods no sibling claim of this client is trying first; contested ones only when nothing else is left.
+      const free = candidates.findIndex((p) => !ctx.claims.isContested(p.metadata?.uid ?? ''));
+      const [candidate] = candidates.splice(Math.max(0, free), 1) as [Pod];
+      if (ctx.claims.isTaken(versionKey(candidate))) continue;
+      const uid = candidate.metadata?.uid ?? '';
       tried.add(versionKey(candidate));
+      ctx.claims.startTrying(uid);
       try {
         const stored = await triggerUpdateWithOptions(podClient, candidate, update, {
           clock: opts.clock,
           signal,
         });
+        ctx.claims.markTaken(versionKey(candidate), Date.now());
         log.debug({ pod: stored.metadata?.name, phase: getSandboxPhase(stored) }, 'claimed');
         return sandboxFromPod(stored);
       } catch (err) {
@@ -109,10 +114,12 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
           { pod: candidate.metadata?.name, reason: lostReason(err) },
           'claim lost a race, next candidate',
         );
+      } finally {
+        ctx.claims.doneTrying(uid);
       }
     }
     // Every candidate went to another claimer: the pool may have more idle pods by now.
-    if (candidates.length > 0) continue;
+    if (tries > 0) continue;
     const remaining = deadline - Date.now();
     if (remaining <= 0)
       throw await noIdlePods(

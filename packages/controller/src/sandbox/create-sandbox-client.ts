@@ -3,6 +3,7 @@ import { createKubeClient, type KubeClient } from '../kube/kube-client.js';
 import { claim } from './claim.js';
 import { explainSandbox } from './explain-sandbox.js';
 import { getSandbox } from './get-sandbox.js';
+import { ClaimCoordinator } from './internal/claim-coordinator.js';
 import { createDefaultResolver } from './internal/default-resolver.js';
 import type { SandboxContext } from './internal/sandbox-context.js';
 import { listSandboxes } from './list-sandboxes.js';
@@ -22,6 +23,7 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
   let defaultResolver: (DigestResolver & { close(): Promise<void> }) | undefined;
   const ctx: SandboxContext = {
     options: opts,
+    claims: new ClaimCoordinator(),
     kube: () => {
       kube ??= createKubeClient(opts.kubeConfig, opts.kube);
       return kube;

@@ -1,6 +1,7 @@
 import type { DigestResolver } from '@agentbox/core';
 import type { KubeClient } from '../../kube/kube-client.js';
 import type { ResolvedSandboxClientOptions } from '../sandbox-client-options.js';
+import type { ClaimCoordinator } from './claim-coordinator.js';
 
 /** What every operation of the sandbox client shares: one keep-alive KubeClient, the resolver, the options. */
 export interface SandboxContext {
@@ -9,4 +10,6 @@ export interface SandboxContext {
   /** The resolver for explanations (the default one is built on first use). */
   resolver(): Promise<DigestResolver>;
   options: ResolvedSandboxClientOptions;
+  /** Shares LISTs and spreads the concurrent claims of this client. */
+  claims: ClaimCoordinator;
 }
