@@ -1,5 +1,20 @@
 // Public surface of @agentbox/controller: every name is exported explicitly.
 
+export {
+  addControllerFlags,
+  type ControllerFlags,
+  controllerOptionsFromFlags,
+  createControllerCommand,
+  InvalidControllerFlagsError,
+  loadControllerKubeConfig,
+  runControllerCli,
+} from './bin/controller-command.js';
+export {
+  type ControllerOptions,
+  type ResolvedControllerOptions,
+  resolveControllerOptions,
+} from './controller-options.js';
+export { type BindAddress, InvalidBindAddressError, parseBindAddress } from './health/parse-bind-address.js';
 export { createInformer, objectKey } from './informer/create-informer.js';
 export {
   createPodInformer,
@@ -34,6 +49,27 @@ export {
 } from './kube/kube-client.js';
 export { type KubeClientOptions, resolveKubeClientOptions } from './kube/kube-client-options.js';
 export { eventsPath, leasesPath, podsPath, poolsPath, secretsPath } from './kube/kube-paths.js';
+export {
+  createLeaderElector,
+  type LeaderElector,
+  type LeaderElectorOptions,
+} from './leader/create-leader-elector.js';
+export { fenceWrites, NotLeaderError } from './leader/fence-writes.js';
+export {
+  InvalidLeaderElectionOptionsError,
+  type LeaderElectionOptions,
+  type ResolvedLeaderElectionOptions,
+  resolveLeaderElectionOptions,
+} from './leader/leader-election-options.js';
+export type { ControllerMetrics, MeasuredTransition } from './observability/controller-metrics.js';
+export {
+  type ControllerMetricsOptions,
+  createControllerMetrics,
+  type PrometheusControllerMetrics,
+} from './observability/create-controller-metrics.js';
+export { createEventRecorder, type EventRecorderOptions } from './observability/create-event-recorder.js';
+export { type CreateLoggerOptions, createLogger } from './observability/create-logger.js';
+export type { EventObjectRef, EventRecorder } from './observability/event-recorder.js';
 export { type Logger, silentLogger } from './observability/logger.js';
 export type {
   PoolCondition,
@@ -58,6 +94,13 @@ export {
   resolveWorkQueueOptions,
   type WorkQueueOptions,
 } from './queue/work-queue-options.js';
+export {
+  createDefaultResolver,
+  type DefaultResolver,
+  type DefaultResolverOptions,
+  type ResolverBackend,
+} from './resolver/create-default-resolver.js';
+export { createSecretReader, type SecretReaderOptions } from './resolver/create-secret-reader.js';
 export { createSandboxClient } from './sandbox/create-sandbox-client.js';
 export { pendingReason, summarizeExplanation } from './sandbox/explanation-summary.js';
 export { InvalidClaimError } from './sandbox/invalid-claim-error.js';
@@ -88,3 +131,4 @@ export {
 export { SandboxNotFoundError } from './sandbox/sandbox-not-found-error.js';
 export { type SandboxStoppedDetails, SandboxStoppedError } from './sandbox/sandbox-stopped-error.js';
 export { type WaitTimeoutDetails, WaitTimeoutError } from './sandbox/wait-timeout-error.js';
+export { type RunningController, startController } from './start-controller.js';
