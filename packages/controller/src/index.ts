@@ -71,6 +71,17 @@ export { createEventRecorder, type EventRecorderOptions } from './observability/
 export { type CreateLoggerOptions, createLogger } from './observability/create-logger.js';
 export type { EventObjectRef, EventRecorder } from './observability/event-recorder.js';
 export { type Logger, silentLogger } from './observability/logger.js';
+export { computePoolStatus, type PoolProblem, type PoolStatusInput } from './pool/compute-pool-status.js';
+export {
+  createPoolReconciler,
+  type PoolReconciler,
+  type PoolReconcilerDeps,
+} from './pool/create-pool-reconciler.js';
+export {
+  type PoolReconcilerOptions,
+  type ResolvedPoolReconcilerOptions,
+  resolvePoolReconcilerOptions,
+} from './pool/pool-reconciler-options.js';
 export type {
   PoolCondition,
   PoolPodTemplate,
