@@ -89,6 +89,8 @@ export type {
   SandboxPoolSpec,
   SandboxPoolStatus,
 } from './pool/sandbox-pool.js';
+export { type TemplateHash, templateHashOf } from './pool/template-hash.js';
+export { TemplateHashLabelKey } from './pool/template-hash-label.js';
 export { createWorkQueue } from './queue/create-work-queue.js';
 export {
   createExponentialBackoffLimiter,
