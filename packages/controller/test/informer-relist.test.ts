@@ -119,4 +119,61 @@ describe('informer relist after a real 410 (etcd compaction, watch cache off)', 
     ).toEqual(['change', 'keep', 'new', 'warm']);
     expect(Number(informer.lastResourceVersion())).toBeGreaterThan(Number(staleVersion));
   });
+
+  it('starts the list over when a continue token expired between pages (a 410 response)', async () => {
+    const ns = await createTestNamespace(cp.kubeConfig, 'informer-410-list');
+    for (let i = 0; i < 5; i++) {
+      await direct.request({ method: 'POST', path: podsPath(ns), body: podBody(ns, `p${i}`, 'idle') });
+    }
+    // A decorator over the real client that holds the first continued page until etcd compacted past the
+    // list's snapshot, and records what every request got.
+    const outcomes: string[] = [];
+    let firstVersion = '';
+    let held = false;
+    const gated: KubeClient = {
+      ...direct,
+      async request<T>(req: Parameters<KubeClient['request']>[0]): Promise<T> {
+        if (req.query?.['continue'] && !held) {
+          held = true;
+          await direct.request({ method: 'POST', path: podsPath(ns), body: podBody(ns, 'late', 'idle') });
+          await waitFor(async () => {
+            const err = await direct
+              .request({
+                path: podsPath(ns),
+                query: { resourceVersion: firstVersion, resourceVersionMatch: 'Exact', limit: 1 },
+              })
+              .then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+            expect(isKubeStatus(err, 410)).toBe(true);
+          });
+        }
+        try {
+          const res = await direct.request<T>(req);
+          firstVersion ||=
+            (res as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion ?? '';
+          outcomes.push(req.query?.['continue'] ? 'page' : 'first page');
+          return res;
+        } catch (err) {
+          outcomes.push(isKubeStatus(err, 410) ? 'page 410' : 'page failed');
+          throw err;
+        }
+      },
+    };
+    const pageInformer = createPodInformer(gated, { namespace: ns, pageSize: 2, backoffInitialMs: 50 });
+    try {
+      pageInformer.start();
+      await pageInformer.synced;
+      expect(outcomes).toEqual(['first page', 'page 410', 'first page', 'page', 'page']);
+      expect(
+        pageInformer
+          .list()
+          .map((p) => p.metadata?.name)
+          .sort(),
+      ).toEqual(['late', 'p0', 'p1', 'p2', 'p3', 'p4']);
+    } finally {
+      await pageInformer.stop();
+    }
+  });
 });
