@@ -1,11 +1,11 @@
 // Bundles the bin into dist/: one small entry (commander + the command tree) and one chunk per command,
 // loaded on demand, so `agentbox --help` never parses client-node, undici or the resolver.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
 
 // Barrel imports, resolved at build time. esbuild computes which chunk a module lands in by following
 // imports from each entry, and a package index re-exports everything: through `@agentbox/controller`'s index,
@@ -59,28 +59,40 @@ const deepImports = {
   },
 };
 
-const result = await build({
-  entryPoints: { agentbox: 'src/bin/agentbox.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // Workspace packages are bundled from their TypeScript sources.
-  conditions: ['@agentbox/source'],
-  // Loaded only by commands that need them (exec plugins, the controller): left as runtime dependencies.
-  external: ['@kubernetes/client-node', 'pino', 'prom-client', 'docker-registry-client'],
-  define: { AGENTBOX_CLI_VERSION: JSON.stringify(pkg.version) },
-  // CommonJS dependencies bundled into ESM call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __agentboxRequire } from 'node:module';\nconst require = __agentboxRequire(import.meta.url);",
-  },
-  plugins: [deepImports],
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  metafile: process.env.BUNDLE_META === '1',
-});
-if (result.metafile) writeFileSync('/tmp/cli-meta.json', JSON.stringify(result.metafile));
+/** Bundles the bin into `outdir` (the tests bundle into folders of their own). */
+export async function bundle(outdir) {
+  const result = await build({
+    entryPoints: { agentbox: fileURLToPath(new URL('./src/bin/agentbox.ts', import.meta.url)) },
+    absWorkingDir: fileURLToPath(new URL('.', import.meta.url)),
+    outdir,
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // Workspace packages are bundled from their TypeScript sources.
+    conditions: ['@agentbox/source'],
+    // Loaded only by commands that need them (exec plugins, the controller): left as runtime dependencies.
+    external: ['@kubernetes/client-node', 'pino', 'prom-client', 'docker-registry-client'],
+    define: { AGENTBOX_CLI_VERSION: JSON.stringify(pkg.version) },
+    // CommonJS dependencies bundled into ESM call require() for Node built-ins.
+    banner: {
+      js: "import { createRequire as __agentboxRequire } from 'node:module';\nconst require = __agentboxRequire(import.meta.url);",
+    },
+    plugins: [deepImports],
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: process.env.BUNDLE_META === '1',
+  });
+  if (result.metafile) writeFileSync(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dist = fileURLToPath(new URL('./dist', import.meta.url));
+  // Only this build's own files: the tests' folders beside them may be in use.
+  for (const f of ['agentbox.js', 'agentbox.js.map', 'chunks'])
+    rmSync(join(dist, f), { recursive: true, force: true });
+  await bundle(dist);
+}

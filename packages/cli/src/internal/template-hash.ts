@@ -1,6 +1,6 @@
-import type { SandboxPool } from '@agentbox/controller';
+import { type SandboxPool, templateHashOf as controllerTemplateHash } from '@agentbox/controller';
 
-/** The pool's template hash (the value its pods carry in `agentbox.navix.sh/template-hash`). */
-export function templateHashOf(_pool: SandboxPool): string | undefined {
-  return undefined;
+/** The pool's template hash: the value the controller gives its pods in `agentbox.navix.sh/template-hash`. */
+export function templateHashOf(pool: SandboxPool): string | undefined {
+  return pool.spec ? controllerTemplateHash(pool).value : undefined;
 }
