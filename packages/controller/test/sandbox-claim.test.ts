@@ -181,6 +181,22 @@ describe('SandboxClient.claim against the real kube-apiserver and the kubelet si
     expect(sandbox.pod).toBe(idle!.metadata!.name);
   });
 
+  it('a waiting claim stops at once when its signal aborts', async () => {
+    await fx.createPool('aborted');
+    const ac = new AbortController();
+    const waiting = client
+      .claim({
+        namespace: fx.namespace,
+        pool: 'aborted',
+        image: fx.images.app,
+        waitForIdleMs: 60_000,
+        signal: ac.signal,
+      })
+      .catch((e) => e);
+    setTimeout(() => ac.abort(new Error('caller gave up')), 200);
+    expect((await waiting).message).toBe('caller gave up');
+  });
+
   it('a claimed sandbox can be read back and listed', async () => {
     await fx.createPool('listed');
     await fx.createIdlePods('listed', 2);
