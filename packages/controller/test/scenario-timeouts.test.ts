@@ -4,7 +4,7 @@ import { phaseOf, type ScenarioFixture, startScenarioFixture } from './scenario-
 describe('controller scenarios: startup and idle timeouts', () => {
   let fx: ScenarioFixture;
   beforeAll(async () => {
-    fx = await startScenarioFixture('scn-timeout');
+    fx = await startScenarioFixture('scn-timeout', { reconciler: { stoppingTimeoutMs: 8000 } });
     await fx.startController();
     const idle = await fx.image('idle');
     const app = await fx.image('app');
@@ -100,5 +100,56 @@ describe('controller scenarios: startup and idle timeouts', () => {
       'touched sandbox released after the touches stop',
       async () => phaseOf(await fx.readPod(touched.pod)) === 'idle',
     );
+  });
+
+  it('a release stuck in stopping is explained (Pending), names the Degraded condition past the startup timeout, and is replaced past the stopping bound', async () => {
+    const idle = await fx.image('idle');
+    const app = await fx.image('app');
+    await fx.createPool('stuck', {
+      replicas: 1,
+      idleImage: idle,
+      defaultStartupTimeout: '2s',
+      template: {
+        spec: { containers: [{ name: 'main', image: app }], terminationGracePeriodSeconds: 0 } as never,
+      },
+    });
+    await fx.until('1 ready idle pod', async () => {
+      const p = await fx.getPool('stuck');
+      return p?.status?.idleReplicas === 1 && p.status.unavailableIdleReplicas === 0;
+    });
+    const sandbox = await fx.client.claim({
+      namespace: fx.namespace,
+      pool: 'stuck',
+      image: await fx.image('work'),
+    });
+    await fx.client.wait(sandbox, { phase: 'running', timeoutMs: 60_000 });
+    await fx.patchPoolSpec('stuck', { idleImage: fx.missingImage('idle') });
+    await fx.client.release(sandbox);
+    const pending = await fx.until('Pending Event for the stopping pod', async () =>
+      (await fx.events(sandbox.pod)).find((e) => e.reason === 'Pending'),
+    );
+    expect(pending.message).toMatch(/ErrImagePull|ImagePullBackOff/);
+    const degraded = await fx.until('Degraded names the stuck update', async () => {
+      const c = (await fx.getPool('stuck'))?.status?.conditions?.find((x) => x.type === 'Degraded');
+      return c?.status === 'True' && c.reason === 'UpdatePending' && c;
+    });
+    expect(degraded.message).toContain(sandbox.pod);
+    expect(degraded.message).toMatch(/stopping for \d+s: (ErrImagePull|ImagePullBackOff)/);
+    expect((await fx.events('stuck')).some((e) => e.reason === 'Degraded' && e.type === 'Warning')).toBe(
+      true,
+    );
+
+    // Past the stopping bound (8 s here) the pod is deleted and replaced from the (fixed) pool.
+    await fx.patchPoolSpec('stuck', { idleImage: idle });
+    await fx.until('stuck pod deleted', async () => (await fx.readPod(sandbox.pod)) === undefined, 60_000);
+    await fx.until('replaced and recovered', async () => {
+      const p = await fx.getPool('stuck');
+      return (
+        p?.status?.idleReplicas === 1 &&
+        p.status.unavailableIdleReplicas === 0 &&
+        p.status.conditions?.find((c) => c.type === 'Degraded')?.status === 'False'
+      );
+    });
+    expect((await fx.events('stuck')).some((e) => e.reason === 'PoolRecovered')).toBe(true);
   });
 });

@@ -1,7 +1,6 @@
 import {
   type Clock,
   type DigestResolver,
-  getInplaceUpdateState,
   type Pod,
   PodAnnotationInPlaceUpdateStateKey,
 } from '@agentbox/core';
@@ -13,6 +12,7 @@ import type { EventRecorder } from '../observability/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReconcileResult } from '../queue/run-workers.js';
 import { createExpectations, type Expectations } from './create-expectations.js';
+import { memoState } from './internal/memo-state.js';
 import { isDeleting, poolNameOf } from './internal/pod-facts.js';
 import { errorText } from './internal/pod-writes.js';
 import { type PoolMemory, podRef, type ReconcileContext } from './internal/reconcile-context.js';
@@ -160,21 +160,19 @@ function findInvalidStates(ctx: ReconcileContext): void {
   const seen = new Set<string>();
   for (const pod of ctx.working) {
     const name = pod.metadata?.name ?? '';
-    try {
-      getInplaceUpdateState(pod);
-    } catch (err) {
-      ctx.invalid.add(name);
-      seen.add(name);
-      const text = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
-      if (ctx.memory.invalidReported.get(name) === text) continue;
-      ctx.memory.invalidReported.set(name, text);
-      const message = `malformed ${PodAnnotationInPlaceUpdateStateKey} annotation; the pod is left untouched: ${errorText(err)}`;
-      ctx.recorder.event(podRef(pod), 'Warning', 'InvalidState', message.slice(0, 1000));
-      ctx.logger.warn(
-        { namespace: ctx.namespace, pool: ctx.name, pod: name, err: errorText(err) },
-        'invalid state annotation',
-      );
-    }
+    const { error } = memoState(pod);
+    if (error === undefined) continue;
+    ctx.invalid.add(name);
+    seen.add(name);
+    const text = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
+    if (ctx.memory.invalidReported.get(name) === text) continue;
+    ctx.memory.invalidReported.set(name, text);
+    const message = `malformed ${PodAnnotationInPlaceUpdateStateKey} annotation; the pod is left untouched: ${errorText(error)}`;
+    ctx.recorder.event(podRef(pod), 'Warning', 'InvalidState', message.slice(0, 1000));
+    ctx.logger.warn(
+      { namespace: ctx.namespace, pool: ctx.name, pod: name, err: errorText(error) },
+      'invalid state annotation',
+    );
   }
   for (const name of ctx.memory.invalidReported.keys())
     if (!seen.has(name)) ctx.memory.invalidReported.delete(name);

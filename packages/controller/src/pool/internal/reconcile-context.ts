@@ -49,7 +49,7 @@ export interface ReconcileContext {
   /** Failed pods this reconcile saw (T9). */
   failed: PoolProblem[];
   /** Updates pending past their startup timeout, named by their first reason. */
-  stuck: PoolProblem[];
+  stuck: (PoolProblem & { pod: string; phase: string })[];
   /** Other causes for the Degraded condition. */
   problems: PoolProblem[];
   /** First error that is not a lost race; thrown at the end so the queue backs off. */

@@ -12,6 +12,7 @@ import {
 } from '@agentbox/core';
 import { firstPendingReason } from '../first-pending-reason.js';
 import { forEachBounded } from '../internal/for-each-bounded.js';
+import { memoState } from '../internal/memo-state.js';
 import { podKeyOf } from '../internal/pod-facts.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import {
@@ -37,7 +38,7 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
     const phase = getSandboxPhase(p);
     if ((phase !== 'starting' && phase !== 'stopping') || ctx.invalid.has(p.metadata?.name ?? ''))
       return false;
-    const state = getInplaceUpdateState(p);
+    const { state } = memoState(p);
     return state !== undefined && state.phase !== InplaceUpdatePhaseCompleted;
   });
   for (const name of ctx.memory.pendingReported.keys()) {
@@ -110,14 +111,19 @@ async function explainPending(ctx: ReconcileContext, pod: Pod, reasons: Map<stri
     // The startup-timeout step releases it right after and needs its reason.
     reasons.set(name, await reasonOf(ctx, pod));
   }
+  // How long an update may take before the pool is Degraded by it: its startup timeout, else the default.
+  const bound = startup > 0 ? startup : ctx.options.defaultStartupTimeoutSeconds * 1000;
+  if (duration < bound) noteDeadline(ctx, now.getTime() - duration + bound);
   if (duration < ctx.options.pendingEventAfterMs) {
     noteDeadline(ctx, now.getTime() - duration + ctx.options.pendingEventAfterMs);
-    return;
+    if (duration < bound) return;
   }
   const reason = reasons.get(name) ?? (await reasonOf(ctx, pod));
   reasons.set(name, reason);
-  if (phase === 'stopping' && startup > 0 && duration >= startup) {
+  if (duration >= bound) {
     ctx.stuck.push({
+      pod: name,
+      phase,
       reason: 'UpdatePending',
       message: `pod ${name} ${phase} for ${Math.round(duration / 1000)}s: ${reason}`,
     });

@@ -1,3 +1,4 @@
+import { getSandboxPhase } from '@agentbox/core';
 import { poolsPath } from '../../kube/kube-paths.js';
 import { computePoolStatus, countByPhase, poolStatusChanged } from '../compute-pool-status.js';
 import { errorText } from '../internal/pod-writes.js';
@@ -21,7 +22,11 @@ export async function reconcileStatus(ctx: ReconcileContext): Promise<SandboxPoo
     pool,
     pods: ctx.working,
     failed: ctx.failed,
-    stuck: ctx.stuck,
+    // A pod the later steps moved on (a startup timeout released it) is no longer stuck.
+    stuck: ctx.stuck.filter((s) => {
+      const pod = ctx.working.find((p) => p.metadata?.name === s.pod);
+      return pod !== undefined && getSandboxPhase(pod) === s.phase;
+    }),
     problems,
     terminating: false,
     now: ctx.clock.now(),

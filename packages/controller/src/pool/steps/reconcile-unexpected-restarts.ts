@@ -1,11 +1,6 @@
-import {
-  getInplaceUpdateState,
-  getSandboxPhase,
-  hasUnexpectedRestart,
-  type Pod,
-  SandboxStopReasonFailed,
-} from '@agentbox/core';
+import { getInplaceUpdateState, getSandboxPhase, type Pod, SandboxStopReasonFailed } from '@agentbox/core';
 import { releasePod } from '../../sandbox/release-pod.js';
+import { memoUnexpectedRestart } from '../internal/memo-state.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import { beforeWrite, podRef, type ReconcileContext, replaceWorking } from '../internal/reconcile-context.js';
 
@@ -38,7 +33,7 @@ export function restartCauseOf(pod: Pod): RestartCause | undefined {
  * of the restarted container, and an `UnexpectedRestart` Warning Event.
  */
 export async function reconcileUnexpectedRestarts(ctx: ReconcileContext): Promise<void> {
-  for (const pod of ctx.working.filter((p) => getSandboxPhase(p) === 'running' && hasUnexpectedRestart(p))) {
+  for (const pod of ctx.working.filter((p) => getSandboxPhase(p) === 'running' && memoUnexpectedRestart(p))) {
     if (ctx.invalid.has(pod.metadata?.name ?? '')) continue;
     const cause = restartCauseOf(pod);
     if (cause === undefined) continue;
