@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allOutput, type CliFixture, runCli, startCliFixture, tableOf } from './cli-harness.js';
 
+const ESC = String.fromCharCode(27);
+
 describe('agentbox sandbox commands, as a child process against the real control plane and a running controller', () => {
   let fx: CliFixture;
 
@@ -71,7 +73,8 @@ describe('agentbox sandbox commands, as a child process against the real control
     expect(lines.at(-1)).toMatch(new RegExp(`^sandbox ${id} \\(pod ${sandbox.pod}\\): running after \\d`));
     for (const line of lines)
       expect(line).toMatch(new RegExp(`^sandbox ${id} \\(pod ${sandbox.pod}\\): (starting|running) after `));
-    expect(r.stderr).not.toMatch(/[\r\x1b]/);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).not.toContain(ESC);
   });
 
   it('get sandboxes: the table by columns, -o wide, one by ID as YAML, --all with the idle pods', async () => {
@@ -196,7 +199,7 @@ describe('agentbox sandbox commands, as a child process against the real control
     expect(r.code, r.stdout).toBe(0);
     // The line is redrawn with carriage return + erase-line, and ends with the final line and the ID.
     expect(r.stdout).toContain('\r\x1b[2K');
-    expect(r.stdout).toMatch(/\): \x1b\[3[23]m(starting|running)\x1b\[0m /);
+    expect(r.stdout).toMatch(new RegExp(`\\): ${ESC}\\[3[23]m(starting|running)${ESC}\\[0m `));
     expect(r.stdout).toMatch(/running after [\d.]+m?s\r?\n[0-9a-f-]{36}\r?\n/);
   });
 

@@ -163,7 +163,7 @@ function readKubeconfigFile(file: string): RawKubeconfig {
   }
   let raw: unknown;
   try {
-    raw = parse(text, { prettyErrors: false });
+    raw = parse(text);
   } catch (err) {
     // The yaml package quotes the offending line, which may hold a token: report only where it is.
     const pos = (err as { linePos?: { line: number; col: number }[] }).linePos?.[0];
