@@ -63,7 +63,14 @@ describe('informer faults: a cut watch connection and a silent watch (through a 
   }
 
   /** Starts an informer through the relay and waits until its watch delivers (so the watch connection is up). */
-  async function startInformer(namespace: string, options: { watchdogMs?: number } = {}) {
+  async function startInformer(
+    namespace: string,
+    options: { watchdogMs?: number; relistIntervalMs?: number } = {},
+  ) {
+    // Each test starts clean: the informers of earlier tests stopped, frozen connections dropped.
+    await Promise.all(informers.splice(0).map((i) => i.stop()));
+    relay.release();
+    relay.cutAll();
     const adds: string[] = [];
     const messages: string[] = [];
     const informer = createPodInformer(viaRelay, {
@@ -121,5 +128,19 @@ describe('informer faults: a cut watch connection and a silent watch (through a 
     expect(relay.connections()).toBeGreaterThan(connectionsBefore);
     expect(messages).toContain('warn watch silent; rebuilding it');
     expect(lists).toBe(1);
+  });
+
+  it('relists every relistIntervalMs without emitting anything for unchanged objects', async () => {
+    const ns = await createTestNamespace(kc, 'informer-resync');
+    const { informer, adds } = await startInformer(ns, { relistIntervalMs: 200 });
+    const updates: string[] = [];
+    informer.onEvent((type, obj) => {
+      if (type !== 'add') updates.push(`${type} ${obj.metadata?.name}`);
+    });
+    await waitFor(() => expect(lists).toBeGreaterThanOrEqual(3));
+    await createPod(ns, 'after-relists');
+    await waitFor(() => expect(informer.get(`${ns}/after-relists`)).toBeDefined());
+    expect(adds).toEqual(['warm', 'after-relists']);
+    expect(updates).toEqual([]);
   });
 });

@@ -44,7 +44,9 @@ function versionOf(obj: unknown): string | undefined {
  */
 export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
   const opts = resolveInformerOptions(options);
-  const { kube, path, clock, timers, transform } = opts;
+  // Timing runs on `timers` only (no clock arithmetic), so a fake clock handed to every component of the
+  // controller can never stall or spuriously trip the watchdog.
+  const { kube, path, timers, transform } = opts;
   const log = opts.logger.child({ informer: path });
   const store = new IndexedStore<T>(objectKey, versionOf, opts.indexers);
   const handlers = new Set<InformerHandler<T>>();
@@ -60,9 +62,9 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
   let stopped = false;
   let inFlight: AbortController | undefined;
   let wake: (() => void) | undefined;
-  let lastListAt = 0;
-
-  const now = () => clock.now().getTime();
+  let relistTimer: TimerHandle | undefined;
+  let relistDue = false;
+  let endWatch: ((why: WatchOutcome) => void) | undefined;
 
   function emit(change: StoreChange<T>): void {
     for (const handler of handlers) {
@@ -98,7 +100,15 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
       if (stopped) return;
       const changes = store.replace(fresh);
       resourceVersion = listVersion;
-      lastListAt = now();
+      if (opts.relistIntervalMs > 0) {
+        if (relistTimer !== undefined) timers.clearTimeout(relistTimer);
+        relistDue = false;
+        relistTimer = timers.setTimeout(() => {
+          relistTimer = undefined;
+          relistDue = true;
+          endWatch?.('relist');
+        }, opts.relistIntervalMs);
+      }
       log.debug({ objects: store.size, changes: changes.length, resourceVersion }, 'listed');
       for (const change of changes) emit(change);
       if (!synced) {
@@ -117,7 +127,8 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
     let outcome: WatchOutcome = 'ended';
     let failure: unknown;
     let healthy = false;
-    let lastActivity = now();
+    // Set by every delivery, cleared by every watchdog check.
+    let active = false;
     const end = (why: WatchOutcome, err?: unknown) => {
       if (ac.signal.aborted) return;
       outcome = why;
@@ -125,23 +136,25 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
       ac.abort();
     };
 
+    // A watch silent for a whole period is rebuilt: detected between one and two periods after its last
+    // delivery (the first check comes one period after the watch starts).
     let watchdog: TimerHandle | undefined;
     const check = () => {
-      const idle = now() - lastActivity;
-      if (idle >= opts.watchdogMs) {
-        log.warn({ idleMs: idle, resourceVersion }, 'watch silent; rebuilding it');
+      if (!active) {
+        log.warn({ watchdogMs: opts.watchdogMs, resourceVersion }, 'watch silent; rebuilding it');
         end('stalled');
-      } else watchdog = timers.setTimeout(check, opts.watchdogMs - idle);
+        return;
+      }
+      active = false;
+      watchdog = timers.setTimeout(check, opts.watchdogMs);
     };
     watchdog = timers.setTimeout(check, opts.watchdogMs);
-    let relistTimer: TimerHandle | undefined;
-    if (opts.relistIntervalMs > 0) {
-      relistTimer = timers.setTimeout(() => end('relist'), lastListAt + opts.relistIntervalMs - now());
-    }
+    endWatch = end;
+    if (relistDue) end('relist');
 
     const onEvent = (event: WatchEvent) => {
       if (ac.signal.aborted) return;
-      lastActivity = now();
+      active = true;
       switch (event.type) {
         case 'ADDED':
         case 'MODIFIED': {
@@ -197,7 +210,7 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
       });
     } finally {
       timers.clearTimeout(watchdog);
-      if (relistTimer !== undefined) timers.clearTimeout(relistTimer);
+      if (endWatch === end) endWatch = undefined;
       if (inFlight === ac) inFlight = undefined;
     }
     if (stopped) return { outcome: 'stopped', healthy };
@@ -295,6 +308,7 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
     lastResourceVersion: () => resourceVersion,
     async stop() {
       stopped = true;
+      if (relistTimer !== undefined) timers.clearTimeout(relistTimer);
       inFlight?.abort();
       wake?.();
       await loop;

@@ -47,7 +47,10 @@ export interface InformerOptions<T> {
   indexers?: Record<string, (obj: T) => string[]>;
   /** Server-side watch timeout before a clean re-watch. Default: 300 s (jittered). */
   watchTimeoutSeconds?: number;
-  /** A watch that delivers nothing (not even a bookmark) for this long is rebuilt. Default: 90000 ms. */
+  /**
+   * A watch that delivers nothing (not even a bookmark) for a whole period of this length is rebuilt (detected
+   * within one to two periods of silence; the API server sends a bookmark about every minute). Default: 90000 ms.
+   */
   watchdogMs?: number;
   /** Full relist period, as a safety net (0 = never). Default: 0. */
   relistIntervalMs?: number;
@@ -56,9 +59,12 @@ export interface InformerOptions<T> {
   backoffMaxMs?: number;
   /** Page size of the list. Default: 500. */
   pageSize?: number;
-  /** Default: the system clock. */
+  /**
+   * Accepted so one clock can be handed to every part of the controller; the informer's own timing (back-off,
+   * watchdog, relist period) runs on `timers` alone, so a fake clock never stalls a watch.
+   */
   clock?: Clock;
-  /** Back-off sleeps and the watchdog. Default: Node's timers. */
+  /** Back-off sleeps, the watchdog and the relist period. Default: Node's timers. */
   timers?: Timers;
   /** Default: silent. */
   logger?: Logger;

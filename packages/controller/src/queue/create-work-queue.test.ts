@@ -194,4 +194,21 @@ describe('createWorkQueue', () => {
     queue.done('a');
     expect(queue.len()).toBe(1);
   });
+
+  it('releases a delayed key when its timer fires even if the clock was not advanced', async () => {
+    // A frozen fake clock with timers that fire on their own (here: fired by hand, the clock left alone).
+    const clock = new FakeClock();
+    const fired: Array<() => void> = [];
+    const queue = createWorkQueue({
+      clock,
+      timers: {
+        setTimeout: (fn) => fired.push(fn),
+        clearTimeout: () => {},
+      },
+    });
+    queue.addRateLimited('k');
+    expect(queue.len()).toBe(0);
+    fired.shift()!();
+    expect(await drainReady(queue)).toEqual(['k']);
+  });
 });

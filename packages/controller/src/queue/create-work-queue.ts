@@ -49,13 +49,16 @@ export function createWorkQueue(options?: WorkQueueOptions): WorkQueue {
     if (timer !== undefined && timerAt <= next.at) return;
     if (timer !== undefined) timers.clearTimeout(timer);
     timerAt = next.at;
-    timer = timers.setTimeout(fire, next.at - clock.now().getTime());
+    const at = next.at;
+    timer = timers.setTimeout(() => fire(at), at - clock.now().getTime());
   }
 
-  function fire(): void {
+  function fire(armedAt: number): void {
     timer = undefined;
     timerAt = Number.POSITIVE_INFINITY;
-    const now = clock.now().getTime();
+    // A timer that fired means its deadline passed, even when the clock is a fake nobody advances while
+    // the timers are real: otherwise such a mix would re-arm forever and never release a key.
+    const now = Math.max(clock.now().getTime(), armedAt);
     for (let next = heap.peek(); next && next.at <= now; next = heap.peek()) {
       heap.pop();
       // A stale entry: the key was re-delayed to an earlier time, which has already fired or will.
