@@ -2,6 +2,8 @@ import {
   getSandboxPhase,
   isConflictError,
   type Pod,
+  type PodClient,
+  SandboxIDLabelKey,
   SandboxPhaseIdle,
   SandboxPhaseLabelKey,
   SandboxPhaseRunning,
@@ -13,7 +15,7 @@ import {
   type UpdateOptions,
 } from '@agentbox/core';
 import { createPodClient } from '../kube/create-pod-client.js';
-import { isNotFoundError } from '../kube/kube-api-error.js';
+import { isNotFoundError, KubeApiError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { podsPath } from '../kube/kube-paths.js';
 import { parseKubeDuration } from '../pool/parse-kube-duration.js';
@@ -109,7 +111,14 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
         log.debug({ pod: stored.metadata?.name, phase: getSandboxPhase(stored) }, 'claimed');
         return sandboxFromPod(stored);
       } catch (err) {
-        if (!isLostRace(err)) throw err;
+        if (isUnansweredWrite(err)) {
+          // The PUT may have been applied with its answer lost: the pod says whether it is ours.
+          const ours = await ownedBy(podClient, candidate, sandboxId);
+          if (ours !== undefined) {
+            ctx.claims.markTaken(versionKey(candidate), Date.now());
+            return sandboxFromPod(ours);
+          }
+        } else if (!isLostRace(err)) throw err;
         log.debug(
           { pod: candidate.metadata?.name, reason: lostReason(err) },
           'claim lost a race, next candidate',
@@ -179,7 +188,18 @@ function isLostRace(err: unknown): boolean {
   return isConflictError(err) || err instanceof UnexpectedPodPhaseError || isNotFoundError(err);
 }
 
+// No answer to the PUT (status 0; the caller's own abort is re-thrown as its reason, not as this).
+function isUnansweredWrite(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 0;
+}
+
+async function ownedBy(client: PodClient, pod: Pod, sandboxId: string): Promise<Pod | undefined> {
+  const fresh = await client.getPod(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '');
+  return fresh.metadata?.labels?.[SandboxIDLabelKey] === sandboxId ? fresh : undefined;
+}
+
 function lostReason(err: unknown): string {
+  if (isUnansweredWrite(err)) return 'no answer, not applied';
   if (err instanceof UnexpectedPodPhaseError)
     return `phase ${err.actual || '<none>'}, expected ${err.expected}`;
   return isNotFoundError(err) ? 'deleted' : 'conflict';

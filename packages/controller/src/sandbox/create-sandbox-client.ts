@@ -4,6 +4,7 @@ import { claim } from './claim.js';
 import { explainSandbox } from './explain-sandbox.js';
 import { getSandbox } from './get-sandbox.js';
 import { ClaimCoordinator } from './internal/claim-coordinator.js';
+import { retryReads } from './internal/retry-reads.js';
 import type { SandboxContext } from './internal/sandbox-context.js';
 import { listSandboxes } from './list-sandboxes.js';
 import { release } from './release.js';
@@ -24,7 +25,7 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
     options: opts,
     claims: new ClaimCoordinator(),
     kube: () => {
-      kube ??= createKubeClient(opts.kubeConfig, opts.kube);
+      kube ??= createKubeClient(opts.kubeConfig, opts.kube).then(retryReads);
       return kube;
     },
     resolver: async () => {

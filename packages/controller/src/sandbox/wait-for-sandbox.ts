@@ -24,8 +24,11 @@ import type { WaitOptions, WaitPhase } from './sandbox-client.js';
 import { SandboxStoppedError } from './sandbox-stopped-error.js';
 import { WaitTimeoutError } from './wait-timeout-error.js';
 
-/** Longest time spent explaining a timed-out wait (the resolver may be slow or unreachable). */
+/** Longest time spent reading and explaining a timed-out wait (the resolver may be slow or unreachable). */
 const EXPLAIN_ON_TIMEOUT_MS = 5_000;
+
+/** Lifetime of one watch request before it is renewed from the last resourceVersion. */
+const WATCH_RESTART_MS = 30_000;
 
 type Verdict = { done: Sandbox } | { fail: Error } | undefined;
 
@@ -96,6 +99,12 @@ export async function waitForSandbox(
     let resourceVersion = pod.metadata?.resourceVersion;
     while (verdict === undefined && !stop.signal.aborted) {
       let expired = false;
+      // Each watch is restarted from the last resourceVersion after WATCH_RESTART_MS, so a stream that went
+      // silent (a half-dead connection) costs at most that long.
+      const attempt = new AbortController();
+      const endAttempt = () => attempt.abort();
+      stop.signal.addEventListener('abort', endAttempt, { once: true });
+      const restart = setTimeout(endAttempt, WATCH_RESTART_MS);
       try {
         await kube.watch({
           path: podsPath(namespace),
@@ -103,9 +112,9 @@ export async function waitForSandbox(
             fieldSelector: `metadata.name=${name}`,
             resourceVersion,
             allowWatchBookmarks: true,
-            timeoutSeconds: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
+            timeoutSeconds: Math.ceil(WATCH_RESTART_MS / 1000),
           },
-          signal: stop.signal,
+          signal: attempt.signal,
           onEvent: (event) => {
             if (verdict !== undefined) return;
             const object = event.object as Pod;
@@ -122,12 +131,20 @@ export async function waitForSandbox(
         // The watch failed (the API server restarting, a dropped connection): read again and watch on.
         expired = true;
         await pause(200, stop.signal);
+      } finally {
+        clearTimeout(restart);
+        stop.signal.removeEventListener('abort', endAttempt);
       }
       if (expired && verdict === undefined && !stop.signal.aborted) {
-        const fresh = await readPod(kube, namespace, name, signal);
-        resourceVersion = fresh?.metadata?.resourceVersion;
-        if (fresh === undefined || fresh.metadata?.resourceVersion !== pod.metadata?.resourceVersion)
-          observe(fresh);
+        try {
+          const fresh = await readPod(kube, namespace, name, stop.signal);
+          resourceVersion = fresh?.metadata?.resourceVersion;
+          if (fresh === undefined || fresh.metadata?.resourceVersion !== pod.metadata?.resourceVersion)
+            observe(fresh);
+        } catch {
+          // Still unreachable: watch again from the last resourceVersion (a 410 brings us back here).
+          await pause(500, stop.signal);
+        }
       }
     }
   } finally {
@@ -141,6 +158,16 @@ export async function waitForSandbox(
   }
   signal?.throwIfAborted();
   if (!timedOut) throw new Error('wait ended without a verdict');
+  // One last read: the phase may have been reached in the moment the watch could not report it.
+  const last = await readPod(kube, namespace, name, AbortSignal.timeout(EXPLAIN_ON_TIMEOUT_MS)).catch(
+    () => pod,
+  );
+  const final = decide(options.phase, last, lastSandbox, sandboxId, name);
+  if (final !== undefined) {
+    if ('done' in final) return final.done;
+    throw final.fail;
+  }
+  if (last !== undefined) pod = last;
   const explanation = await explainQuietly(ctx, pod, AbortSignal.timeout(EXPLAIN_ON_TIMEOUT_MS));
   throw new WaitTimeoutError({
     sandboxId: sandboxId || lastSandbox.id,
