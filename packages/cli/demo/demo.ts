@@ -13,7 +13,9 @@ const keep = process.env['DEMO_KEEP'] === '1';
 // Three parallel claims and one that fails need four pods.
 const replicas = Number(process.env['DEMO_REPLICAS'] ?? '5');
 if (!Number.isInteger(replicas) || replicas < 4) {
-  console.error('demo: DEMO_REPLICAS must be a whole number ≥ 4 (three parallel claims and one failing claim)');
+  console.error(
+    'demo: DEMO_REPLICAS must be a whole number ≥ 4 (three parallel claims and one failing claim)',
+  );
   process.exit(2);
 }
 const bold = process.stdout.isTTY ? (s: string) => `\x1b[1m${s}\x1b[0m` : (s: string) => s;
