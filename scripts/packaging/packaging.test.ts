@@ -168,14 +168,16 @@ describe.each(publicPackages.map((p) => p.dir))('packed %s', (dir) => {
     expect(manifest['publishConfig']).toMatchObject({ access: 'public' });
   });
 
-  it('ships README and LICENSE, and exports only files it contains, types first', () => {
+  it('ships README and LICENSE, and exports (and bins) only files it contains, types first', () => {
     const { manifest, files } = get();
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
     const exportsMap = manifest['exports'] as Record<string, unknown>;
     expect(exportsMap['./package.json']).toBe('./package.json');
+    const bin = manifest['bin'];
     const targets = [
       ...exportTargets(exportsMap),
+      ...exportTargets(typeof bin === 'string' ? { [manifest.name]: bin } : (bin ?? {}), ['bin']),
       { path: ['main'], target: manifest['main'] as string },
       { path: ['types'], target: manifest['types'] as string },
     ];
