@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs on a fresh machine that has only Node 20
 # and npm (and, for the control plane, Go): the pinned pnpm, the Debian packages of the
-# real registry, the workspace dependencies from the frozen lockfile, and the cached
-# kube-apiserver/etcd binaries. Each step is skipped when already satisfied.
+# real registry and of the real node (containerd, runc, the CNI plugins, a static busybox
+# for the test images), the workspace dependencies from the frozen lockfile, and the cached
+# kube-apiserver/etcd/kubectl/kubelet binaries. Each step is skipped when already satisfied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=12.4.2
@@ -15,6 +16,14 @@ fi
 missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
+# The real node (packages/testenv startRealNode). The packages start no service here:
+# the harness runs containerd itself with its own config, root, state and socket.
+if [ "$(uname -s)" = Linux ]; then
+  command -v containerd >/dev/null || missing+=(containerd)
+  command -v runc >/dev/null || missing+=(runc)
+  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -29,5 +38,5 @@ fi
 export TURBO_TELEMETRY_DISABLED=1
 pnpm install --frozen-lockfile --reporter=append-only
 
-echo "setup: kube-apiserver and etcd (cold build: 10-20 min on 2 cores)"
+echo "setup: kube-apiserver, etcd, kubectl and kubelet (cold build: 10-20 min on 2 cores)"
 tools/k8s-testenv/build.sh >/dev/null

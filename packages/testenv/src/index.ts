@@ -8,7 +8,12 @@ export {
 export { ControlPlaneError, type ControlPlaneErrorCode } from './control-plane/control-plane-error.js';
 export { createTestNamespace } from './control-plane/create-test-namespace.js';
 export { type InstallCrdsOptions, installCrds } from './control-plane/install-crds.js';
-export { type ControlPlaneAccess, kubeConfigFor, kubeconfigYaml } from './control-plane/kube-config-for.js';
+export {
+  type ControlPlaneAccess,
+  kubeConfigFor,
+  kubeconfigYaml,
+  type ProvidedControlPlane,
+} from './control-plane/kube-config-for.js';
 export {
   type ControlPlane,
   type ControlPlaneOptions,

@@ -13,10 +13,22 @@ export interface ControlPlaneAccess {
   kubeconfigPath: string;
 }
 
+/** What the control-plane global setup provides: the access, plus the built Kubernetes binaries. */
+export interface ProvidedControlPlane extends ControlPlaneAccess {
+  /** Path of kubectl v1.35.4 (use it with `--kubeconfig <kubeconfigPath>`). */
+  kubectl: string;
+  /** Path of kubelet v1.35.4 for `startRealNode`; undefined where it is not built (not Linux). */
+  kubelet: string | undefined;
+  /** Seconds each binary's last cold build took, by binary name (`kubelet`, `kubectl`, …). */
+  binaryBuildSeconds: Readonly<Record<string, number>>;
+  /** True when this run built the binaries (a cold cache). */
+  builtInThisRun: boolean;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The run's real kube-apiserver, started by `packages/testenv/src/global-setup/control-plane.ts`. */
-    controlPlane: ControlPlaneAccess;
+    controlPlane: ProvidedControlPlane;
   }
 }
 

@@ -3,25 +3,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildK8sBinaries } from '../control-plane/build-k8s-binaries.js';
 import { installCrds } from '../control-plane/install-crds.js';
-import type { ControlPlaneAccess } from '../control-plane/kube-config-for.js';
+import type { ProvidedControlPlane } from '../control-plane/kube-config-for.js';
 import { startControlPlane } from '../control-plane/start-control-plane.js';
 import { type SharedService, shareAcrossProjects } from './share-across-projects.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 
 /**
- * Vitest global setup: builds (or reuses) kube-apiserver and etcd, starts one control
- * plane for the whole run, installs the CRDs of `deploy/crds/`, provides
- * `controlPlane` to test files and prints the start-up figures. A failure throws,
+ * Vitest global setup: builds (or reuses) kube-apiserver, etcd, kubectl and kubelet, starts
+ * one control plane for the whole run, installs the CRDs of `deploy/crds/`, provides
+ * `controlPlane` (with the kubectl and kubelet paths) to test files and prints the start-up figures. A failure throws,
  * which fails the run loudly: the integration tests are never skipped.
  */
-export default shareAcrossProjects<ControlPlaneAccess>(
+export default shareAcrossProjects<ProvidedControlPlane>(
   'control-plane',
   (project, access) => project.provide('controlPlane', access),
   startOnce,
 );
 
-async function startOnce(): Promise<SharedService<ControlPlaneAccess>> {
+async function startOnce(): Promise<SharedService<ProvidedControlPlane>> {
   const buildStart = performance.now();
   const binaries = await buildK8sBinaries();
   const buildWall = (performance.now() - buildStart) / 1000;
@@ -64,7 +64,16 @@ async function startOnce(): Promise<SharedService<ControlPlaneAccess>> {
     await cp.stop();
     throw err;
   }
-  const access = { server: cp.server, token: cp.token, caData: cp.caData, kubeconfigPath: cp.kubeconfigPath };
+  const access: ProvidedControlPlane = {
+    server: cp.server,
+    token: cp.token,
+    caData: cp.caData,
+    kubeconfigPath: cp.kubeconfigPath,
+    kubectl: binaries.kubectl,
+    kubelet: binaries.kubelet,
+    binaryBuildSeconds: binaries.binaryBuildSeconds,
+    builtInThisRun: binaries.built,
+  };
   return { provided: access, stop: () => cp.stop() };
 }
 
