@@ -1,4 +1,4 @@
-# The command of a fresh machine (Node 20 and npm only): `make test` sets up, builds, checks and tests.
+# The two commands of a fresh machine (Node 20 and npm only): `make test` and `make demo`.
 SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what `make test` needs on a fresh machine that has only Node 20
+# Installs what `make test` and `make demo` need on a fresh machine that has only Node 20
 # and npm (and, for the control plane, Go): the pinned pnpm, the Debian packages of the
 # real registry and of the real node (containerd, runc, the CNI plugins, a static busybox
 # for the test images), the workspace dependencies from the frozen lockfile, and the cached

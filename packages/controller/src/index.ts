@@ -71,6 +71,17 @@ export { createEventRecorder, type EventRecorderOptions } from './observability/
 export { type CreateLoggerOptions, createLogger } from './observability/create-logger.js';
 export type { EventObjectRef, EventRecorder } from './observability/event-recorder.js';
 export { type Logger, silentLogger } from './observability/logger.js';
+export { computePoolStatus, type PoolProblem, type PoolStatusInput } from './pool/compute-pool-status.js';
+export {
+  createPoolReconciler,
+  type PoolReconciler,
+  type PoolReconcilerDeps,
+} from './pool/create-pool-reconciler.js';
+export {
+  type PoolReconcilerOptions,
+  type ResolvedPoolReconcilerOptions,
+  resolvePoolReconcilerOptions,
+} from './pool/pool-reconciler-options.js';
 export type {
   PoolCondition,
   PoolPodTemplate,
@@ -78,6 +89,8 @@ export type {
   SandboxPoolSpec,
   SandboxPoolStatus,
 } from './pool/sandbox-pool.js';
+export { type TemplateHash, templateHashOf } from './pool/template-hash.js';
+export { TemplateHashLabelKey } from './pool/template-hash-label.js';
 export { createWorkQueue } from './queue/create-work-queue.js';
 export {
   createExponentialBackoffLimiter,

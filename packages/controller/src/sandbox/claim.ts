@@ -16,10 +16,10 @@ import { createPodClient } from '../kube/create-pod-client.js';
 import { isNotFoundError } from '../kube/kube-api-error.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { podsPath } from '../kube/kube-paths.js';
+import { parseKubeDuration } from '../pool/parse-kube-duration.js';
 import type { SandboxPool } from '../pool/sandbox-pool.js';
 import { claimImages } from './internal/claim-images.js';
 import { buildClaimMetadata } from './internal/claim-metadata.js';
-import { parseGoDuration } from './internal/go-duration.js';
 import { orderCandidates, protectionEndMs } from './internal/order-candidates.js';
 import { readPool } from './internal/read-pool.js';
 import type { SandboxContext } from './internal/sandbox-context.js';
@@ -169,9 +169,8 @@ function validateClaim(options: ClaimOptions, sandboxId: string): void {
 
 /** The pool's `defaultStartupTimeout` in whole seconds, else `fallback`. */
 export function poolStartupTimeoutSeconds(pool: SandboxPool, fallback: number): number {
-  const text = pool.spec?.defaultStartupTimeout;
-  const ms = text === undefined ? undefined : parseGoDuration(text);
-  return ms === undefined || ms < 0 ? fallback : Math.round(ms / 1000);
+  const ms = parseKubeDuration(pool.spec?.defaultStartupTimeout);
+  return ms === undefined ? fallback : Math.round(ms / 1000);
 }
 
 // 409: another writer won the PUT; UnexpectedPodPhase: the pod is no longer idle (or, on the fast path, not

@@ -1,10 +1,9 @@
-import type { DigestResolver } from '@agentbox/core';
 import { createKubeClient, type KubeClient } from '../kube/kube-client.js';
+import { createDefaultResolver, type DefaultResolver } from '../resolver/create-default-resolver.js';
 import { claim } from './claim.js';
 import { explainSandbox } from './explain-sandbox.js';
 import { getSandbox } from './get-sandbox.js';
 import { ClaimCoordinator } from './internal/claim-coordinator.js';
-import { createDefaultResolver } from './internal/default-resolver.js';
 import type { SandboxContext } from './internal/sandbox-context.js';
 import { listSandboxes } from './list-sandboxes.js';
 import { release } from './release.js';
@@ -20,7 +19,7 @@ import { waitForSandbox } from './wait-for-sandbox.js';
 export function createSandboxClient(options: SandboxClientOptions): SandboxClient {
   const opts = resolveSandboxClientOptions(options);
   let kube: Promise<KubeClient> | undefined;
-  let defaultResolver: (DigestResolver & { close(): Promise<void> }) | undefined;
+  let defaultResolver: Promise<DefaultResolver> | undefined;
   const ctx: SandboxContext = {
     options: opts,
     claims: new ClaimCoordinator(),
@@ -30,7 +29,7 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
     },
     resolver: async () => {
       if (opts.resolver) return opts.resolver;
-      defaultResolver ??= createDefaultResolver(await ctx.kube());
+      defaultResolver ??= ctx.kube().then((k) => createDefaultResolver({ kube: k }));
       return defaultResolver;
     },
   };
@@ -44,7 +43,7 @@ export function createSandboxClient(options: SandboxClientOptions): SandboxClien
     explain: (ref, o) => explainSandbox(ctx, ref, o?.signal),
     async close() {
       const closing: Promise<unknown>[] = [];
-      if (defaultResolver) closing.push(defaultResolver.close());
+      if (defaultResolver) closing.push(defaultResolver.then((r) => r.close()));
       if (kube) closing.push(kube.then((k) => k.close()));
       kube = undefined;
       defaultResolver = undefined;
