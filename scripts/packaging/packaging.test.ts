@@ -172,15 +172,18 @@ describe.each(publicPackages.map((p) => p.dir))('packed %s', (dir) => {
     const { manifest, files } = get();
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
-    const exportsMap = manifest['exports'] as Record<string, unknown>;
+    const exportsMap = (manifest['exports'] ?? {}) as Record<string, unknown>;
     expect(exportsMap['./package.json']).toBe('./package.json');
     const bin = manifest['bin'];
     const targets = [
       ...exportTargets(exportsMap),
       ...exportTargets(typeof bin === 'string' ? { [manifest.name]: bin } : (bin ?? {}), ['bin']),
-      { path: ['main'], target: manifest['main'] as string },
-      { path: ['types'], target: manifest['types'] as string },
     ];
+    // A package with a main entry point also names it at the top level, for resolvers without exports.
+    if ('.' in exportsMap) {
+      targets.push({ path: ['main'], target: manifest['main'] as string });
+      targets.push({ path: ['types'], target: manifest['types'] as string });
+    }
     for (const { path, target } of targets) {
       expect(files, `${path.join(' → ')} → ${target}`).toContain(target.replace(/^\.\//, ''));
     }
@@ -227,7 +230,7 @@ describe('a consumer installing the tarballs with npm', () => {
 
   it('imports and requires every export of every package', async () => {
     const specs = packed.flatMap(({ manifest }) =>
-      Object.keys(manifest['exports'] as object)
+      Object.keys((manifest['exports'] ?? {}) as object)
         .filter((sub) => sub !== './package.json')
         .map((sub) => (sub === '.' ? manifest.name : `${manifest.name}/${sub.slice(2)}`)),
     );
