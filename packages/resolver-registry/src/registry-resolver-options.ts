@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 import { type Clock, systemClock } from '@agentbox/core';
@@ -91,8 +92,13 @@ export interface ResolvedRegistryResolverOptions {
 /** Default largest manifest: 4 MiB, the bound containerd and Distribution use. */
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-/** Default user agent. */
-export const DEFAULT_USER_AGENT = 'agentbox-resolver-registry/0.1.0';
+/** Default user agent: `agentbox-resolver-registry/<this package's version>`. */
+export const DEFAULT_USER_AGENT = `agentbox-resolver-registry/${
+  // This file sits one level below the package root both as src/ and as dist/, so a version bump is
+  // never left behind.
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version
+}`;
 
 /** Applies every default of {@link RegistryResolverOptions} (the only place defaults live). */
 export function resolveRegistryResolverOptions(

@@ -48,7 +48,7 @@ export {
   type ProxiedRequest,
   startFaultProxy,
 } from './registry/fault-proxy.js';
-export { type ImageKind, MediaTypes, type Platform } from './registry/internal/image-builder.js';
+export { type ImageKind, MediaTypes, type Platform } from './registry/image-kind.js';
 export {
   type ProvidedBasicRegistry,
   type ProvidedNoneRegistry,
