@@ -54,6 +54,8 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
   const pool = await ctx.claims.share(`pool ${poolKey}`, () => readPool(kube, namespace, poolName), signal);
   // Validation errors surface here, before any write.
   const containerImages = claimImages(pool, options);
+  // A chosen id must not name a live sandbox already (a generated UUIDv7 cannot).
+  if (options.sandboxId !== undefined) await refuseTakenId(kube, namespace, sandboxId, signal);
   const { labels, annotations } = buildClaimMetadata({
     sandboxId,
     managedBy: opts.managedBy,
@@ -196,6 +198,24 @@ export function poolStartupTimeoutSeconds(pool: SandboxPool, fallback: number): 
 // yet Running); 404: the pod was deleted (scale-down). Each only means "try another pod".
 function isLostRace(err: unknown): boolean {
   return isConflictError(err) || err instanceof UnexpectedPodPhaseError || isNotFoundError(err);
+}
+
+async function refuseTakenId(
+  kube: KubeClient,
+  namespace: string,
+  sandboxId: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const list = await kube.request<PodList>({
+    path: podsPath(namespace),
+    query: { labelSelector: `${SandboxIDLabelKey}=${sandboxId}` },
+    signal,
+  });
+  const holder = list.items?.find((p) => !p.metadata?.deletionTimestamp);
+  if (holder)
+    throw new InvalidClaimError(
+      `claim: sandbox id ${sandboxId} is already in use by pod ${holder.metadata?.name}`,
+    );
 }
 
 // No answer to the PUT (status 0; the caller's own abort is re-thrown as its reason, not as this).
