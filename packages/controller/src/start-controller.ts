@@ -268,7 +268,8 @@ export async function startControllerWith(
       electing = true;
       await leading;
     } else {
-      startTerm(undefined, () => !stopped);
+      // Only the term's signal ends it: in-flight reconciles may still write while stop() drains them.
+      startTerm(undefined, () => true);
     }
   })();
   // `ready` may be awaited late or never: its rejection must not be unhandled.
