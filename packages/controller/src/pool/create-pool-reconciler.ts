@@ -23,7 +23,7 @@ import { reconcileDeletingPods } from './steps/reconcile-deleting-pods.js';
 import { reconcileFailedPods } from './steps/reconcile-failed-pods.js';
 import { reconcileIdleTimeouts } from './steps/reconcile-idle-timeouts.js';
 import { ensurePoolFinalizer, reconcilePoolDeletion } from './steps/reconcile-pool-deletion.js';
-import { reconcileScale } from './steps/reconcile-scale.js';
+import { reconcileScale, snapshotExpectations } from './steps/reconcile-scale.js';
 import { reconcileStaleIdleRoll } from './steps/reconcile-stale-idle-roll.js';
 import { reconcileStartupTimeouts } from './steps/reconcile-startup-timeouts.js';
 import { reconcileStatus } from './steps/reconcile-status.js';
@@ -110,6 +110,7 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
       stuck: [],
       problems: [],
       deadlines: [],
+      pendingAtSnapshot: { creates: 0, deletes: 0 },
       created: 0,
       deleted: 0,
     };
@@ -126,6 +127,7 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
     }
     await ensurePoolFinalizer(ctx);
     ctx.working = cached.slice();
+    ctx.pendingAtSnapshot = snapshotExpectations(ctx, cached);
     findInvalidStates(ctx);
 
     const deleting = await reconcileDeletingPods(ctx);
