@@ -77,7 +77,8 @@ export async function startControllerProcess(
   }
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
+    // Keep the start (a Go panic's reason) and the end.
+    stderr = stderr.length < 4000 ? stderr + d.toString() : stderr;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   if (kind === 'agentbox') {

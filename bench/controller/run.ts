@@ -26,6 +26,8 @@ import { type MemoryRound, measureMemory } from './measure-memory.js';
 import { median, percentile, round } from './stats.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const only = process.env['BENCH_ONLY'];
+const SKIP_MEMORY = process.env['BENCH_SKIP_MEMORY'] === '1';
 const SEQUENTIAL = 20;
 const CONCURRENT = 200;
 const CONCURRENCY = 8;
@@ -63,8 +65,10 @@ async function main(): Promise<number> {
     // Figures 1 and 2: alternating rounds, each in a namespace of its own with its own node.
     const rounds: ClaimRound[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const order: ControllerKind[] =
+      const alternating: ControllerKind[] =
         r % 2 === 0 ? ['agentbox', 'controller-runtime'] : ['controller-runtime', 'agentbox'];
+      // BENCH_ONLY=agentbox|controller-runtime runs one side (for profiling); a comparison needs both.
+      const order = alternating.filter((k) => !only || k === only);
       for (const kind of order) {
         const namespace = await createTestNamespace(
           cp.kubeConfig,
@@ -124,53 +128,60 @@ async function main(): Promise<number> {
       }
     }
 
-    // Figure 3: 10,000 pool pods made by agentbox's controller, then each controller's cache of them.
-    const memNamespace = await createTestNamespace(cp.kubeConfig, 'bench-mem');
-    const pods = MEMORY.pools * MEMORY.podsPerPool;
-    log(`figure 3: ${pods} pool pods in ${MEMORY.pools} pools (made by agentbox's controller)`);
-    for (let p = 0; p < MEMORY.pools; p++) {
-      await createPool(
-        kube,
-        memNamespace,
-        poolObject(`mem-${p}`, memNamespace, MEMORY.podsPerPool, idle.reference),
-      );
-    }
-    const maker = await startControllerProcess('agentbox', {
-      kubeconfigPath: cp.kubeconfigPath,
-      namespace: memNamespace,
-      goBinary,
-      concurrency: CONCURRENCY,
-    });
-    const scaleStart = performance.now();
-    try {
-      for (;;) {
-        const list = await kube.request<{ items: unknown[] }>({
-          path: podsPath(memNamespace),
-          query: { resourceVersion: '0' },
-        });
-        if (list.items.length >= pods) break;
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    } finally {
-      await maker.stop();
-    }
-    const scaleUpMs = performance.now() - scaleStart;
-    log(`  created in ${round1(scaleUpMs / 1000)} s`);
-    const memory: MemoryRound[] = [];
-    for (const kind of ['agentbox', 'controller-runtime', 'agentbox', 'controller-runtime'] as const) {
-      log(`  ${kind}: sync, then ${MEMORY.steadyMs / 1000} s steady`);
-      memory.push(
-        await measureMemory({
-          kind,
+    async function memoryFigures(): Promise<{ memory: MemoryRound[]; scaleUpMs: number }> {
+      // Figure 3: 10,000 pool pods made by agentbox's controller, then each controller's cache of them.
+      const memNamespace = await createTestNamespace(cp.kubeConfig, 'bench-mem');
+      const pods = MEMORY.pools * MEMORY.podsPerPool;
+      log(`figure 3: ${pods} pool pods in ${MEMORY.pools} pools (made by agentbox's controller)`);
+      for (let p = 0; p < MEMORY.pools; p++) {
+        await createPool(
           kube,
-          pods,
-          kubeconfigPath: cp.kubeconfigPath,
-          goBinary,
-          concurrency: CONCURRENCY,
-          steadyMs: MEMORY.steadyMs,
-        }),
-      );
+          memNamespace,
+          poolObject(`mem-${p}`, memNamespace, MEMORY.podsPerPool, idle.reference),
+        );
+      }
+      const maker = await startControllerProcess('agentbox', {
+        kubeconfigPath: cp.kubeconfigPath,
+        namespace: memNamespace,
+        goBinary,
+        concurrency: CONCURRENCY,
+      });
+      const scaleStart = performance.now();
+      try {
+        for (;;) {
+          const list = await kube.request<{ items: unknown[] }>({
+            path: podsPath(memNamespace),
+            query: { resourceVersion: '0' },
+          });
+          if (list.items.length >= pods) break;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      } finally {
+        await maker.stop();
+      }
+      const scaleUpMs = performance.now() - scaleStart;
+      log(`  created in ${round1(scaleUpMs / 1000)} s`);
+      const memory: MemoryRound[] = [];
+      for (const kind of ['agentbox', 'controller-runtime', 'agentbox', 'controller-runtime'] as const) {
+        log(`  ${kind}: sync, then ${MEMORY.steadyMs / 1000} s steady`);
+        memory.push(
+          await measureMemory({
+            kind,
+            kube,
+            pods,
+            kubeconfigPath: cp.kubeconfigPath,
+            goBinary,
+            concurrency: CONCURRENCY,
+            steadyMs: MEMORY.steadyMs,
+          }),
+        );
+      }
+      return { memory, scaleUpMs };
     }
+
+    const { memory, scaleUpMs } = SKIP_MEMORY
+      ? { memory: [] as MemoryRound[], scaleUpMs: Number.NaN }
+      : await memoryFigures();
 
     const report = summarise(rounds, memory, scaleUpMs);
     const top = (() => {
