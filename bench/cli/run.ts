@@ -6,7 +6,7 @@
 // Both list the same 10 SandboxPools of one namespace of a local kube-apiserver (testenv), with the same
 // kubeconfig file; kubectl's discovery cache is warm after its warm-ups, as on a user's machine.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,19 +25,34 @@ interface Pair {
   target: { kind: 'absolute'; ms: number } | { kind: 'ratio'; max: number };
 }
 
-function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+interface Timing {
+  wallMs: number;
+  /** User + system CPU of the command (GNU time's rusage), the figure machine load disturbs least. */
+  cpuMs: number;
+}
+
+const cpuFile = join(tmpdir(), `agentbox-bench-cli-cpu-${process.pid}`);
+
+function timeOnce(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, cmd, ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const ms = performance.now() - started;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${stderr}`));
-      else resolve(ms);
+      const wallMs = performance.now() - started;
+      if (code !== 0) {
+        reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${stderr}`));
+        return;
+      }
+      const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+      resolve({ wallMs, cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000 });
     });
   });
 }
@@ -123,8 +138,8 @@ async function main(): Promise<void> {
     const node = process.execPath;
     const results = [];
     for (const pair of pairs) {
-      const a: number[] = [];
-      const k: number[] = [];
+      const a: Timing[] = [];
+      const k: Timing[] = [];
       for (let i = 0; i < warmups; i++) {
         await timeOnce(node, [bin, ...pair.agentbox], env);
         await timeOnce(kubectl, pair.kubectl, env);
@@ -138,34 +153,32 @@ async function main(): Promise<void> {
           a.push(await timeOnce(node, [bin, ...pair.agentbox], env));
         }
       }
-      const agentboxMs = median(a);
-      const kubectlMs = median(k);
+      const agentboxMs = median(a.map((t) => t.wallMs));
+      const kubectlMs = median(k.map((t) => t.wallMs));
       const ratio = agentboxMs / kubectlMs;
       const pass = pair.target.kind === 'absolute' ? agentboxMs <= pair.target.ms : ratio <= pair.target.max;
       results.push({
         name: pair.name,
-        agentbox: {
-          command: `agentbox ${pair.agentbox.join(' ')}`,
-          medianMs: round(agentboxMs),
-          p90Ms: round(p90(a)),
-          runsMs: a.map(round),
-        },
-        kubectl: {
-          command: `kubectl ${pair.kubectl.join(' ')}`,
-          medianMs: round(kubectlMs),
-          p90Ms: round(p90(k)),
-          runsMs: k.map(round),
-        },
+        agentbox: summary(`agentbox ${pair.agentbox.join(' ')}`, a),
+        kubectl: summary(`kubectl ${pair.kubectl.join(' ')}`, k),
         ratio: round(ratio, 2),
         target: pair.target.kind === 'absolute' ? `≤ ${pair.target.ms} ms` : `≤ ${pair.target.max} × kubectl`,
         pass,
       });
     }
     // A bare `node -e 0` beside them: the floor any Node CLI starts from on this machine.
-    const bare: number[] = [];
+    const bare: Timing[] = [];
     for (let i = 0; i < runs; i++) bare.push(await timeOnce(node, ['-e', '0'], env));
 
-    const header = ['figure', 'agentbox median', 'kubectl median', 'ratio', 'target', 'result'];
+    const header = [
+      'figure',
+      'agentbox median',
+      'kubectl median',
+      'ratio',
+      'target',
+      'result',
+      'CPU agentbox / kubectl',
+    ];
     const rows = results.map((r) => [
       r.name,
       `${r.agentbox.medianMs} ms`,
@@ -173,6 +186,7 @@ async function main(): Promise<void> {
       `${r.ratio}`,
       r.target,
       r.pass ? 'pass' : 'MISS',
+      `${r.agentbox.cpuMedianMs} / ${r.kubectl.cpuMedianMs} ms`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
     const line = (cells: string[]) =>
@@ -182,7 +196,10 @@ async function main(): Promise<void> {
         .trimEnd();
     console.log(line(header));
     for (const r of rows) console.log(line(r));
-    console.log(`node -e 0 (the floor of any Node CLI here): median ${round(median(bare))} ms`);
+    const bareSummary = summary('node -e 0', bare);
+    console.log(
+      `node -e 0 (the floor of any Node CLI here): median ${bareSummary.medianMs} ms, CPU ${bareSummary.cpuMedianMs} ms`,
+    );
     console.log(
       `${runs} runs per side after ${warmups} warm-ups, alternating; load average ${loadavg()
         .map((l) => l.toFixed(2))
@@ -200,7 +217,7 @@ async function main(): Promise<void> {
           loadAverage: loadavg().map((l) => round(l, 2)),
           runs,
           warmups,
-          nodeBareMedianMs: round(median(bare)),
+          nodeBare: bareSummary,
           results,
         },
         null,
@@ -209,9 +226,21 @@ async function main(): Promise<void> {
     );
     if (results.some((r) => !r.pass)) process.exitCode = 1;
   } finally {
+    rmSync(cpuFile, { force: true });
     await cp.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+function summary(command: string, timings: Timing[]) {
+  const wall = timings.map((t) => t.wallMs);
+  return {
+    command,
+    medianMs: round(median(wall)),
+    p90Ms: round(p90(wall)),
+    cpuMedianMs: round(median(timings.map((t) => t.cpuMs))),
+    runsMs: wall.map((v) => round(v)),
+  };
 }
 
 function round(n: number, digits = 1): number {
