@@ -50,7 +50,7 @@ export interface PoolReconciler {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
   /** The expectations store (its pod-event subscription is made at creation). */
   readonly expectations: Expectations;
-  /** Unsubscribes from the pod informer. */
+  /** Unsubscribes from the pod informer (also done when a signal given to `reconcile` aborts). */
   close(): void;
 }
 
@@ -76,7 +76,14 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
     if (type === 'delete' || isDeleting(pod)) expectations.observeDelete(poolKey, name);
   });
 
+  // The manager makes a reconciler per leadership term and aborts the term's signal when it ends: the pod
+  // subscription ends with the first signal seen to abort, so terms never pile up handlers.
+  const watched = new WeakSet<AbortSignal>();
   async function reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    if (!watched.has(signal)) {
+      watched.add(signal);
+      signal.addEventListener('abort', unsubscribe, { once: true });
+    }
     const slash = key.indexOf('/');
     const namespace = key.slice(0, slash);
     const name = key.slice(slash + 1);
