@@ -25,14 +25,11 @@ describe('parseTokenResponse', () => {
     });
   });
 
-  it.each([[{}], [{ token: '' }], [{ token: 5 }], [null], ['x']])(
-    '%j is a RegistryProtocol error',
-    (json) => {
-      expect(() => parseTokenResponse(json, NOW, context)).toThrow(
-        expect.objectContaining({ code: 'RegistryProtocol' }),
-      );
-    },
-  );
+  it.each([[{}], [{ token: '' }], [{ token: 5 }], [null], ['x']])('%j is a TokenServer error', (json) => {
+    expect(() => parseTokenResponse(json, NOW, context)).toThrow(
+      expect.objectContaining({ code: 'TokenServer' }),
+    );
+  });
 });
 
 describe('checkTokenRealm', () => {
