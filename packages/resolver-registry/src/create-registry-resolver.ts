@@ -73,7 +73,6 @@ export function createRegistryResolver(options: RegistryResolverOptions = {}): R
         if (!headRejected.has(endpoint.baseUrl)) {
           try {
             const head = await session.request(endpoint, 'HEAD', path, MANIFEST_ACCEPT, call);
-            await head.dump();
             const announced = head.header('docker-content-digest');
             if (isVerifiableDigest(announced)) return announced;
           } catch (err) {
@@ -226,8 +225,9 @@ async function fetchManifest(
     manifestPath(call.repository, reference),
     MANIFEST_ACCEPT,
     call,
+    options.maxManifestBytes,
   );
-  const body = await res.readBody(options.maxManifestBytes);
+  const body = res.body;
   const announced = res.header('docker-content-digest');
   const expected = byDigest ? reference : isVerifiableDigest(announced) ? announced : undefined;
   const digest = expected === undefined ? sha256Digest(body) : digestWithAlgorithmOf(expected, body);

@@ -1,8 +1,12 @@
-import { pushImage, registryFromProvided } from '@agentbox/testenv';
+import {
+  type ConnectionCounter,
+  pushImage,
+  registryFromProvided,
+  startConnectionCounter,
+} from '@agentbox/testenv';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRegistryResolver } from '../src/index.js';
 import { uniqueRepository } from './backends.js';
-import { type ConnectionCounter, startConnectionCounter } from './connection-counter.js';
 
 const registries = inject('registries');
 

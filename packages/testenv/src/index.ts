@@ -40,6 +40,7 @@ export {
   defaultGgcrBuildScript,
   type GgcrBinaries,
 } from './registry/build-ggcr-binaries.js';
+export { type ConnectionCounter, startConnectionCounter } from './registry/connection-counter.js';
 export {
   type FaultName,
   type FaultProxy,

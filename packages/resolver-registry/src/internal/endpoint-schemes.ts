@@ -49,17 +49,18 @@ export class EndpointSchemes {
     repository: string,
   ): Promise<{ scheme: 'https' | 'http'; settled: boolean }> {
     try {
-      const res = await sendHttpRequest(
+      await sendHttpRequest(
         {
           origin: `https://${endpoint.host}`,
           path: '/v2/',
           method: 'GET',
+          // The answer's body says nothing the probe needs; any size is read and dropped.
+          maxBodyBytes: 64 * 1024,
           headers: { 'user-agent': this.http.userAgent },
         },
         this.http,
         { registry: endpoint.registry, repository },
       );
-      await res.dump();
       return { scheme: 'https', settled: true };
     } catch (err) {
       if (err instanceof TlsCertificateError) throw err;

@@ -15,19 +15,22 @@ export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST';
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** Largest body of a 2xx answer that is read; a larger one fails with ManifestTooLarge. Default: 0. */
+  readonly maxBodyBytes?: number;
 }
 
-/** A response whose body is still unread: read it bounded, or dump it. */
+/** An answer with its (bounded) body read. */
 export interface HttpResponse {
   readonly status: number;
   /** Header value by lower-case name (the first one when repeated, except `www-authenticate`). */
   header(name: string): string | undefined;
   /** Every value of a header. */
   headerValues(name: string): string[];
-  /** Reads the body, failing with ManifestTooLarge beyond `limit` bytes without reading further. */
-  readBody(limit: number): Promise<Buffer>;
-  /** Discards the body so the connection can be reused. */
-  dump(): Promise<void>;
+  /**
+   * The body: of a 2xx answer up to the request's `maxBodyBytes`, of any other answer its first 64 KiB (the
+   * registry's error JSON).
+   */
+  readonly body: Buffer;
 }
 
 /** Transport settings shared by every request of a resolver. */
@@ -41,132 +44,172 @@ export interface HttpSettings {
 /** Redirects followed per request: a registry sends at most one or two (to blob storage). */
 export const MAX_REDIRECTS = 5;
 
+/** Bytes of an error answer's body kept (enough for the registry's error JSON). */
+const ERROR_BODY_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
  * Sends one request through undici and keeps its connection alive afterwards (`reset: false`: undici
  * otherwise closes the connection after every HEAD, and each lookup would pay a new TCP and TLS handshake).
  * Redirects are followed by the dispatcher's redirect interceptor, which drops `Authorization` whenever a
- * redirect leaves the origin (blob storage must never see registry credentials). The time limit is undici's
- * own connect, headers and body timeouts (no timer or signal is made per request). Network failures become
- * RegistryUnavailable, timeouts Timeout, a rejected certificate TlsCertificate; the caller's abort is
- * rethrown as its own reason.
+ * redirect leaves the origin (blob storage must never see registry credentials). The answer is collected by a
+ * small dispatch handler (no stream per request: a manifest lookup is a HEAD or a body of a few KiB), bounded
+ * by `maxBodyBytes`. The time limit is undici's own connect, headers and body timeouts (no timer or signal is
+ * made per request). Network failures become RegistryUnavailable, timeouts Timeout, a rejected certificate
+ * TlsCertificate; the caller's abort is rethrown as its own reason.
  */
-export async function sendHttpRequest(
+export function sendHttpRequest(
   req: HttpRequest,
   settings: HttpSettings,
   context: RegistryErrorContext,
   signal?: AbortSignal,
 ): Promise<HttpResponse> {
-  signal?.throwIfAborted();
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await settings.dispatcher.request({
-      origin: req.origin,
-      path: req.path,
-      method: req.method,
-      headers: req.headers,
-      body: req.body ?? null,
-      signal: signal ?? null,
-      reset: false,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-    });
-  } catch (err) {
-    return failed(err, settings, context, signal);
-  }
-  return new UndiciResponse(res, settings, context, signal);
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<HttpResponse>((resolve, reject) => {
+    // A HEAD answer announces the length of a body it does not send: nothing to bound.
+    const limit = req.method === 'HEAD' ? Number.POSITIVE_INFINITY : (req.maxBodyBytes ?? 0);
+    const handler = new CollectingHandler(limit, context, signal, resolve, (err) =>
+      reject(err instanceof ManifestTooLargeError ? err : mapFailure(err, settings, context, signal)),
+    );
+    try {
+      settings.dispatcher.dispatch(
+        {
+          origin: req.origin,
+          path: req.path,
+          method: req.method,
+          headers: req.headers,
+          body: req.body ?? null,
+          reset: false,
+          headersTimeout: settings.timeoutMs,
+          bodyTimeout: settings.timeoutMs,
+        },
+        handler,
+      );
+    } catch (err) {
+      handler.fail(err);
+    }
+  });
 }
 
-/** A response whose body is still unread. */
-class UndiciResponse implements HttpResponse {
-  readonly status: number;
+/** Collects one answer: status, headers and the bounded body; settles once. */
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #headers: Record<string, string | string[] | undefined> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+  #limit: number;
+  #settled = false;
+  #onAbort: (() => void) | undefined;
 
   constructor(
-    private readonly res: Dispatcher.ResponseData,
-    private readonly settings: HttpSettings,
+    private readonly maxBodyBytes: number,
     private readonly context: RegistryErrorContext,
     private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (res: HttpResponse) => void,
+    private readonly reject: (err: unknown) => void,
   ) {
-    this.status = res.statusCode;
+    this.#limit = maxBodyBytes;
   }
 
-  header(name: string): string | undefined {
-    const v = this.res.headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  }
-
-  headerValues(name: string): string[] {
-    const v = this.res.headers[name];
-    return v === undefined ? [] : Array.isArray(v) ? v : [v];
-  }
-
-  async readBody(limit: number): Promise<Buffer> {
-    const body = this.res.body;
-    const declared = Number(this.res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      discard(body);
-      throw new ManifestTooLargeError(`body of ${declared} bytes exceeds the ${limit}-byte bound`, {
-        ...this.context,
-        status: this.status,
-      });
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    const signal = this.signal;
+    if (signal !== undefined && this.#onAbort === undefined) {
+      this.#onAbort = () => controller.abort(signal.reason);
+      signal.addEventListener('abort', this.#onAbort, { once: true });
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of body) {
-        size += (chunk as Buffer).length;
-        if (size > limit) {
-          discard(body);
-          throw new ManifestTooLargeError(`body exceeds the ${limit}-byte bound`, {
-            ...this.context,
-            status: this.status,
-          });
-        }
-        chunks.push(chunk as Buffer);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    this.#status = statusCode;
+    this.#headers = headers;
+    const ok = statusCode >= 200 && statusCode < 300;
+    this.#limit = ok ? this.maxBodyBytes : ERROR_BODY_BYTES;
+    const declared = Number(headers['content-length']);
+    if (ok && Number.isFinite(declared) && declared > this.#limit) {
+      controller.abort(this.#tooLarge(`body of ${declared} bytes exceeds the ${this.#limit}-byte bound`));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#size + chunk.length > this.#limit) {
+      // An error body beyond its bound is dropped (the connection stays usable); a 2xx one fails.
+      if (this.#status >= 200 && this.#status < 300) {
+        controller.abort(this.#tooLarge(`body exceeds the ${this.#limit}-byte bound`));
       }
-    } catch (err) {
-      if (err instanceof ManifestTooLargeError) throw err;
-      return failed(err, this.settings, this.context, this.signal);
+      return;
     }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    this.#size += chunk.length;
+    this.#chunks.push(chunk);
   }
 
-  async dump(): Promise<void> {
-    await this.res.body.dump().catch(() => undefined);
+  onResponseEnd(): void {
+    if (this.#settled) return;
+    this.#settle();
+    const headers = this.#headers;
+    const chunks = this.#chunks;
+    this.resolve({
+      status: this.#status,
+      header: (name) => {
+        const v = headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      },
+      headerValues: (name) => {
+        const v = headers[name];
+        return v === undefined ? [] : Array.isArray(v) ? v : [v];
+      },
+      body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+    });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#settle();
+    this.reject(error);
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  #tooLarge(what: string): ManifestTooLargeError {
+    return new ManifestTooLargeError(what, { ...this.context, status: this.#status });
   }
 }
 
 /** Maps a transport failure to the error callers branch on (the caller's abort stays its own reason). */
-function failed(
+function mapFailure(
   err: unknown,
   settings: HttpSettings,
   context: RegistryErrorContext,
   signal: AbortSignal | undefined,
-): never {
-  if (signal?.aborted) throw signal.reason;
+): unknown {
+  if (signal?.aborted) return signal.reason;
   const code = (err as { code?: string }).code;
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
-    throw new RegistryTimeoutError(`no answer within ${settings.timeoutMs} ms`, { ...context, cause: err });
+    return new RegistryTimeoutError(`no answer within ${settings.timeoutMs} ms`, { ...context, cause: err });
   }
   const verifyCode = tlsVerifyCode(err);
-  if (verifyCode !== undefined) throw new TlsCertificateError(verifyCode, { ...context, cause: err });
+  if (verifyCode !== undefined) return new TlsCertificateError(verifyCode, { ...context, cause: err });
   // undici's words when a proxy answers CONNECT with anything but 200 (407: proxy credentials missing or wrong).
   const proxyStatus = /^Proxy response \((\d{3})\)/.exec(String((err as Error)?.message))?.[1];
   if (proxyStatus !== undefined) {
-    throw new RegistryUnavailableError(`the proxy refused the tunnel (HTTP ${proxyStatus} to CONNECT)`, {
+    return new RegistryUnavailableError(`the proxy refused the tunnel (HTTP ${proxyStatus} to CONNECT)`, {
       ...context,
       cause: err,
     });
   }
-  throw new RegistryUnavailableError(`request failed: ${code ?? (err as Error).message}`, {
+  return new RegistryUnavailableError(`request failed: ${code ?? (err as Error).message}`, {
     ...context,
     cause: err,
   });
-}
-
-/** Stops reading a body; the abort error undici emits on it is expected and swallowed. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => undefined);
-  body.destroy();
 }

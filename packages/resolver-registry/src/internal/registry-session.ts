@@ -79,6 +79,7 @@ export class RegistrySession {
     path: string,
     accept: string,
     call: SessionCall,
+    maxBodyBytes = 0,
   ): Promise<HttpResponse> {
     const context: RegistryErrorContext =
       call.reference !== undefined
@@ -91,6 +92,7 @@ export class RegistrySession {
           origin: endpoint.origin,
           path: fullPath,
           method,
+          maxBodyBytes,
           headers:
             authorization === undefined
               ? { 'user-agent': this.http.userAgent, accept }
@@ -119,7 +121,6 @@ export class RegistrySession {
       : undefined;
     let res = await send(auth?.header);
     if (res.status === 401) {
-      await res.dump();
       if (auth?.tokenKey !== undefined) this.tokens.invalidate(auth.tokenKey, auth.token ?? '');
       const challenge = pickChallenge(parseChallenges(res.headerValues('www-authenticate')));
       if (challenge === undefined) {
@@ -139,7 +140,6 @@ export class RegistrySession {
       res = await send(auth.header);
       if (res.status === 401 && credential?.value === undefined) {
         // An anonymous token without the pull action: what is missing is credentials, not permission.
-        await res.dump();
         throw new UnauthorizedError('anonymous access refused and the keychain has no credentials', {
           ...context,
           status: 401,
@@ -147,7 +147,7 @@ export class RegistrySession {
       }
     }
     if (res.status >= 200 && res.status < 300) return res;
-    throw await errorFromResponse(res, context);
+    throw errorFromResponse(res, context);
   }
 
   /** Builds the Authorization header for a challenge, fetching (or reusing) a bearer token when needed. */
@@ -216,30 +216,25 @@ export class RegistrySession {
       }
       req = { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers };
     }
-    const res = await this.send(req, context, undefined);
+    let res: HttpResponse;
+    try {
+      res = await this.send({ ...req, maxBodyBytes: MAX_TOKEN_BODY_BYTES }, context, undefined);
+    } catch (err) {
+      if (!(err instanceof ManifestTooLargeError)) throw err;
+      throw new TokenServerError(`token answer exceeds ${MAX_TOKEN_BODY_BYTES} bytes`, {
+        ...context,
+        status: err.status,
+      });
+    }
     if (res.status === 401 || res.status === 403) {
-      await res.dump();
       throw new UnauthorizedError('token server refused the credentials', { ...context, status: res.status });
     }
     if (res.status < 200 || res.status >= 300) {
-      await res.dump();
       throw new TokenServerError('token server failed', { ...context, status: res.status });
-    }
-    let text: string;
-    try {
-      text = (await res.readBody(MAX_TOKEN_BODY_BYTES)).toString('utf8');
-    } catch (err) {
-      if (err instanceof ManifestTooLargeError) {
-        throw new TokenServerError(`token answer exceeds ${MAX_TOKEN_BODY_BYTES} bytes`, {
-          ...context,
-          status: res.status,
-        });
-      }
-      throw err;
     }
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(res.body.toString('utf8'));
     } catch {
       throw new TokenServerError('token server answered with something that is not JSON', {
         ...context,
@@ -260,7 +255,7 @@ export class RegistrySession {
         return after === undefined ? { retry: true } : { retry: true, retryAfterMs: after };
       },
       this.retry,
-      { ...(signal ? { signal } : {}), discard: (res) => res.dump() },
+      signal ? { signal } : {},
     );
   }
 }
@@ -271,13 +266,11 @@ function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined 
 }
 
 /** Maps a non-2xx response to the error callers branch on, reading the registry's error code from the body. */
-export async function errorFromResponse(
-  res: HttpResponse,
-  base: RegistryErrorContext,
-): Promise<RegistryError> {
+export function errorFromResponse(res: HttpResponse, base: RegistryErrorContext): RegistryError {
   let registryCode: string | undefined;
   try {
-    const body = JSON.parse((await res.readBody(64 * 1024)).toString('utf8')) as {
+    if (res.body.length === 0) throw new SyntaxError('no body');
+    const body = JSON.parse(res.body.toString('utf8')) as {
       errors?: { code?: unknown }[];
     };
     const code = body.errors?.[0]?.code;
