@@ -4,6 +4,7 @@ import {
   registryFromProvided,
   startConnectionCounter,
 } from '@agentbox/testenv';
+import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRegistryResolver } from '../src/index.js';
 import { uniqueRepository } from './backends.js';
@@ -87,5 +88,21 @@ describe.each([
     } finally {
       await resolver.close();
     }
+  });
+
+  it('close() closes the pool the resolver built: later lookups fail, a passed-in dispatcher stays open', async () => {
+    const resolver = createRegistryResolver({ env: {}, proxy: false, insecureRegistries: [counter.host] });
+    expect(await resolver.resolve(reference)).toMatch(/^sha256:/);
+    await resolver.close();
+    await expect(resolver.resolve(reference)).rejects.toMatchObject({ code: 'RegistryUnavailable' });
+    const own = new Agent();
+    const borrowing = createRegistryResolver({ dispatcher: own, insecureRegistries: [counter.host] });
+    await borrowing.close();
+    expect(
+      await createRegistryResolver({ dispatcher: own, insecureRegistries: [counter.host] }).resolve(
+        reference,
+      ),
+    ).toMatch(/^sha256:/);
+    await own.close();
   });
 });
