@@ -43,6 +43,7 @@ export function createRegistryResolver(options: RegistryResolverOptions = {}): R
   const pool = buildDispatcher(resolved);
   const http: HttpSettings = {
     dispatcher: pool.dispatcher,
+    redirecting: pool.redirecting,
     timeoutMs: resolved.requestTimeoutMs,
     userAgent: resolved.userAgent,
   };

@@ -4,8 +4,10 @@ import { MAX_REDIRECTS } from './http-request.js';
 
 /** The dispatcher a resolver sends through, and how to release it. */
 export interface ResolverDispatcher {
-  /** Follows redirects (undici's redirect interceptor drops `Authorization` when a redirect leaves the origin). */
+  /** The pool. */
   readonly dispatcher: Dispatcher;
+  /** The pool behind undici's redirect interceptor (drops `Authorization` when a redirect leaves the origin). */
+  readonly redirecting: Dispatcher;
   /** Closes the pool the resolver built; a dispatcher the caller passed in is left open. */
   close(): Promise<void>;
 }
@@ -13,12 +15,13 @@ export interface ResolverDispatcher {
 /**
  * Builds the resolver's connection pool: an undici `Agent` (an `EnvHttpProxyAgent` with a proxy) keeping at most
  * `maxConnectionsPerOrigin` connections alive per registry, trusting `ca`, with the request timeout as the
- * connect (TCP + TLS) timeout; or the caller's dispatcher. Either way wrapped in the redirect interceptor.
+ * connect (TCP + TLS) timeout; or the caller's dispatcher. Either way also behind the redirect interceptor.
  */
 export function buildDispatcher(options: ResolvedRegistryResolverOptions): ResolverDispatcher {
   const redirect = interceptors.redirect({ maxRedirections: MAX_REDIRECTS });
   if (options.dispatcher !== undefined) {
-    return { dispatcher: options.dispatcher.compose(redirect), close: async () => undefined };
+    const given = options.dispatcher;
+    return { dispatcher: given, redirecting: given.compose(redirect), close: async () => undefined };
   }
   const connect = { timeout: options.requestTimeoutMs, ...(options.ca ? { ca: [...options.ca] } : {}) };
   const pool = { connections: options.maxConnectionsPerOrigin, connect };
@@ -35,5 +38,5 @@ export function buildDispatcher(options: ResolvedRegistryResolverOptions): Resol
           ...(options.ca ? { requestTls: { ca: [...options.ca] } } : {}),
         })
       : new Agent(pool);
-  return { dispatcher: own.compose(redirect), close: () => own.close() };
+  return { dispatcher: own, redirecting: own.compose(redirect), close: () => own.close() };
 }

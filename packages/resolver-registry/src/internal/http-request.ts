@@ -35,14 +35,21 @@ export interface HttpResponse {
 
 /** Transport settings shared by every request of a resolver. */
 export interface HttpSettings {
-  /** Follows redirects itself (undici's redirect interceptor), dropping `Authorization` when one leaves the origin. */
+  /** The pool, as is: every request goes here first. */
   readonly dispatcher: Dispatcher;
+  /**
+   * The same pool behind undici's redirect interceptor (which drops `Authorization` when a redirect leaves the
+   * origin): a request answered with a redirect is sent again through it.
+   */
+  readonly redirecting: Dispatcher;
   readonly timeoutMs: number;
   readonly userAgent: string;
 }
 
 /** Redirects followed per request: a registry sends at most one or two (to blob storage). */
 export const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /** Bytes of an error answer's body kept (enough for the registry's error JSON). */
 const ERROR_BODY_BYTES = 64 * 1024;
@@ -67,28 +74,34 @@ export function sendHttpRequest(
 ): Promise<HttpResponse> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<HttpResponse>((resolve, reject) => {
+    const fail = (err: unknown) =>
+      reject(err instanceof ManifestTooLargeError ? err : mapFailure(err, settings, context, signal));
     // A HEAD answer announces the length of a body it does not send: nothing to bound.
     const limit = req.method === 'HEAD' ? Number.POSITIVE_INFINITY : (req.maxBodyBytes ?? 0);
-    const handler = new CollectingHandler(limit, context, signal, resolve, (err) =>
-      reject(err instanceof ManifestTooLargeError ? err : mapFailure(err, settings, context, signal)),
+    const options: Dispatcher.DispatchOptions = {
+      origin: req.origin,
+      path: req.path,
+      method: req.method,
+      headers: req.headers,
+      body: req.body ?? null,
+      reset: false,
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+    };
+    const dispatch = (dispatcher: Dispatcher, handler: CollectingHandler) => {
+      try {
+        dispatcher.dispatch(options, handler);
+      } catch (err) {
+        handler.fail(err);
+      }
+    };
+    // Redirects are rare (blob storage), and the interceptor's per-request bookkeeping is a tenth of a lookup's
+    // CPU: so the request goes to the pool as is, and only one answered with a redirect is sent again through
+    // the interceptor, which follows it (and every further hop) by its rules.
+    const direct = new CollectingHandler(limit, context, signal, resolve, fail, () =>
+      dispatch(settings.redirecting, new CollectingHandler(limit, context, signal, resolve, fail, undefined)),
     );
-    try {
-      settings.dispatcher.dispatch(
-        {
-          origin: req.origin,
-          path: req.path,
-          method: req.method,
-          headers: req.headers,
-          body: req.body ?? null,
-          reset: false,
-          headersTimeout: settings.timeoutMs,
-          bodyTimeout: settings.timeoutMs,
-        },
-        handler,
-      );
-    } catch (err) {
-      handler.fail(err);
-    }
+    dispatch(settings.dispatcher, direct);
   });
 }
 
@@ -100,6 +113,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   #size = 0;
   #limit: number;
   #settled = false;
+  #redirect = false;
   #onAbort: (() => void) | undefined;
 
   constructor(
@@ -108,6 +122,8 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
     private readonly signal: AbortSignal | undefined,
     private readonly resolve: (res: HttpResponse) => void,
     private readonly reject: (err: unknown) => void,
+    /** Called instead of `resolve` when the answer is a redirect (undefined: hand redirects to the caller). */
+    private readonly onRedirect: (() => void) | undefined,
   ) {
     this.#limit = maxBodyBytes;
   }
@@ -127,6 +143,15 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   ): void {
     this.#status = statusCode;
     this.#headers = headers;
+    if (
+      this.onRedirect !== undefined &&
+      REDIRECT_STATUSES.has(statusCode) &&
+      headers.location !== undefined
+    ) {
+      this.#redirect = true;
+      this.#limit = 0;
+      return;
+    }
     const ok = statusCode >= 200 && statusCode < 300;
     this.#limit = ok ? this.maxBodyBytes : ERROR_BODY_BYTES;
     const declared = Number(headers['content-length']);
@@ -136,6 +161,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#redirect) return;
     if (this.#size + chunk.length > this.#limit) {
       // An error body beyond its bound is dropped (the connection stays usable); a 2xx one fails.
       if (this.#status >= 200 && this.#status < 300) {
@@ -150,6 +176,10 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     if (this.#settled) return;
     this.#settle();
+    if (this.#redirect) {
+      this.onRedirect?.();
+      return;
+    }
     const headers = this.#headers;
     const chunks = this.#chunks;
     this.resolve({
