@@ -182,7 +182,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
     }
     const headers = this.#headers;
     const chunks = this.#chunks;
-    this.resolve({
+    const response: HttpResponse = {
       status: this.#status,
       header: (name) => {
         const v = headers[name];
@@ -193,7 +193,12 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
         return v === undefined ? [] : Array.isArray(v) ? v : [v];
       },
       body: chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
-    });
+    };
+    // undici hands the connection back to its pool in a setImmediate queued after this callback. A caller that
+    // sent its next request before that would find every connection busy and make the pool open another, and
+    // back-to-back lookups would take turns on two. Answering one event-loop turn later (an immediate queued from
+    // an immediate runs on the next turn) lets the next request reuse this connection.
+    setImmediate(() => setImmediate(this.resolve, response));
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
