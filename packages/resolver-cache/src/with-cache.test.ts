@@ -143,6 +143,28 @@ describe('withCache: negative entries', () => {
     expect(cached.stats()).toMatchObject({ errors: 2, size: 0 });
   });
 
+  it.each([
+    ['an AbortError', () => new DOMException('a neighbour gave up', 'AbortError')],
+    ['a TimeoutError of a signal', () => new DOMException('signal timed out', 'TimeoutError')],
+  ])(
+    'never stores %s from upstream as a negative entry (it is no answer about the image)',
+    async (_n, make) => {
+      let calls = 0;
+      const upstream: DigestResolver = {
+        resolve: () => {
+          calls++;
+          return calls === 1 ? Promise.reject(make()) : Promise.resolve(digest(3));
+        },
+        resolveConfigDigest: () => Promise.reject(new Error('unused')),
+        digestFromStatus: () => digest(0),
+      };
+      const cached = withCache(upstream, { negativeTtlMs: 60_000 });
+      await expect(cached.resolve('ubuntu')).rejects.toMatchObject({ name: make().name });
+      expect(await cached.resolve('ubuntu')).toBe(digest(3));
+      expect(calls).toBe(2);
+    },
+  );
+
   it('caches a rejection even when its reason is undefined', async () => {
     const upstream: DigestResolver = {
       resolve: () => Promise.reject(undefined),

@@ -41,6 +41,12 @@ export {
   startKubeletSimulator,
 } from './kubelet/start-kubelet-simulator.js';
 export {
+  buildGgcrBinaries,
+  defaultGgcrBuildScript,
+  type GgcrBinaries,
+} from './registry/build-ggcr-binaries.js';
+export { type ConnectionCounter, startConnectionCounter } from './registry/connection-counter.js';
+export {
   type FaultName,
   type FaultProxy,
   type FaultProxyOptions,
@@ -70,6 +76,11 @@ export {
 } from './registry/push-image.js';
 export type { RegistryAuth, RegistryCredentials, RegistryHandle } from './registry/registry-handle.js';
 export { RegistryHarnessError, type RegistryHarnessErrorCode } from './registry/registry-harness-error.js';
+export {
+  type CraneRegistry,
+  type StartCraneRegistryOptions,
+  startCraneRegistry,
+} from './registry/start-crane-registry.js';
 export {
   type StartRegistryOptions,
   startRegistry,
