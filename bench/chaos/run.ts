@@ -18,7 +18,13 @@ import {
   poolsPath,
   secretsPath,
 } from '@agentbox/controller';
-import { type Pod, SandboxIDLabelKey, SandboxPhaseLabelKey, SandboxPoolLabelKey } from '@agentbox/core';
+import {
+  type Pod,
+  SandboxIDLabelKey,
+  SandboxPhaseLabelKey,
+  SandboxPoolLabelKey,
+  SandboxStopReasonAnnotationKey,
+} from '@agentbox/core';
 import {
   buildK8sBinaries,
   createTestNamespace,
@@ -172,7 +178,6 @@ async function main(): Promise<number> {
 
     // --- the run ---
     const claims: Claim[] = [];
-    const activeByPod = new Map<string, Claim>();
     const faults: Record<string, number> = {};
     const claimErrors: Record<string, number> = {};
     const leaderRecoveryMs: number[] = [];
@@ -189,17 +194,8 @@ async function main(): Promise<number> {
       inFlight++;
       try {
         const sandbox = await client.claim({ namespace, pool, image, signal: AbortSignal.timeout(30_000) });
-        const old = activeByPod.get(sandbox.pod);
-        if (old && !old.releasedByUs && !track.pods.get(sandbox.pod)?.released.has(old.id)) {
-          track.violate(
-            'pod-claimed-twice',
-            sandbox.pod,
-            `claim ${sandbox.id} got the pod while claim ${old.id} still held it`,
-          );
-        }
         const c = { id: sandbox.id, pod: sandbox.pod, pool, at: Date.now(), releasedByUs: false };
         claims.push(c);
-        activeByPod.set(sandbox.pod, c);
       } catch (err) {
         const code = (err as { code?: string }).code ?? (err as Error).name ?? 'unknown';
         claimErrors[code] = (claimErrors[code] ?? 0) + 1;
@@ -426,7 +422,10 @@ async function main(): Promise<number> {
       }
       const pod = track.current.get(c.pod);
       const labels = pod?.metadata?.labels ?? {};
-      if (labels[SandboxIDLabelKey] === c.id) {
+      if (
+        labels[SandboxIDLabelKey] === c.id &&
+        !pod?.metadata?.annotations?.[SandboxStopReasonAnnotationKey]
+      ) {
         if (labels[SandboxPhaseLabelKey] === 'running') endedRunning++;
         else
           track.violate(
@@ -436,7 +435,9 @@ async function main(): Promise<number> {
           );
         continue;
       }
-      const reason = track.pods.get(c.pod)?.released.get(c.id);
+      const reason =
+        track.pods.get(c.pod)?.released.get(c.id) ??
+        pod?.metadata?.annotations?.[SandboxStopReasonAnnotationKey];
       const podEvents = eventsByPod.get(c.pod) ?? [];
       if (reason && (reason !== 'id removed' || podEvents.some((e) => e.startsWith('Warning/')))) {
         endedReleased++;
@@ -451,6 +452,21 @@ async function main(): Promise<number> {
         c.pod,
         `claim ${c.id} is gone (${reason ?? 'never seen released'}) with no stop reason and Events [${podEvents.join(', ')}]`,
       );
+    }
+    // No two claims held a pod at once: a pod's next claim came after the previous one left it.
+    const byPod = new Map<string, Claim[]>();
+    for (const c of claims) byPod.set(c.pod, [...(byPod.get(c.pod) ?? []), c]);
+    for (const [pod, list] of byPod) {
+      for (let i = 1; i < list.length; i++) {
+        const before = list[i - 1] as Claim;
+        if (!track.pods.get(pod)?.released.has(before.id)) {
+          track.violate(
+            'pod-claimed-twice',
+            pod,
+            `claim ${(list[i] as Claim).id} got the pod while claim ${before.id} had not left it`,
+          );
+        }
+      }
     }
     const counts = poolCounts(track);
     for (const [pool, want] of desired) {
