@@ -4,8 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../internal/free-port.js';
+import { forgetPid, rememberPid } from '../internal/process-reaper.js';
 import { buildGgcrBinaries } from './build-ggcr-binaries.js';
-import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './internal/exit-cleanup.js';
+import { forgetDirectory, trackDirectory } from './internal/exit-cleanup.js';
 import { probeHttp } from './internal/registry-probe.js';
 import type { RegistryHandle } from './registry-handle.js';
 import { RegistryHarnessError } from './registry-harness-error.js';
@@ -60,7 +61,7 @@ export async function startCraneRegistry(options: StartCraneRegistryOptions = {}
         })
       : spawn(binary, args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
-    if (child.pid !== undefined) trackProcess(child.pid);
+    if (child.pid !== undefined) rememberPid(child.pid);
     let exited: string | undefined;
     child.once('exit', (code, signal) => {
       exited = `exited with ${signal ?? code}`;
@@ -113,7 +114,7 @@ function craneHandle(port: number, child: ChildProcess, dir: string, logs: () =>
 }
 
 async function killChild(child: ChildProcess): Promise<void> {
-  if (child.pid !== undefined) forgetProcess(child.pid);
+  if (child.pid !== undefined) forgetPid(child.pid);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
