@@ -1,7 +1,8 @@
 // The chaos runner (`make chaos`, `pnpm bench:chaos`): a real etcd + kube-apiserver, a real registry behind the
 // fault proxy, the kubelet simulator and two real `agentbox-controller` processes with leader election, driven
 // through a seeded workload (claims, releases, touches, scale changes on three pools) while seeded faults hit
-// every part. Invariants are checked from a watch as events arrive and again at the end; every violation is
+// every part (kube-apiserver and etcd kill+restart, controller SIGKILLs, frozen controller connections, registry storms,
+// kubelet faults, resourceVersion bumps). Invariants are checked from a watch as events arrive and again at the end; every violation is
 // printed with the pod's history. Prints a table, writes bench/results/chaos.json (CHAOS_RESULT overrides the
 // path) and exits 1 on any violation. CHAOS_SECONDS (default 600), CHAOS_SEED (default 1),
 // CHAOS_FAULT_EVERY_MS (default 6000).
@@ -35,10 +36,11 @@ import {
   startKubeletSimulator,
   startRegistry,
 } from '@agentbox/testenv';
-import { apiServerRestarter } from './api-server-restart.js';
 import { type ControllerReplica, createControllerReplica } from './controller-replica.js';
 import { InvariantTracker } from './invariant-tracker.js';
+import { processRestarter } from './process-restarter.js';
 import { seededRandom } from './random.js';
+import { startStallProxy } from './stall-proxy.js';
 
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 600);
 const SEED = Number(process.env['CHAOS_SEED'] ?? 1);
@@ -50,6 +52,7 @@ const STARTUP_TIMEOUT_S = 60;
 const IDLE_TIMEOUT_S = 45;
 const STOPPING_TIMEOUT_S = 300;
 const NODE = 'chaos-node';
+const WATCHDOG_S = 90;
 const MiB = 1024 * 1024;
 
 const log = (message: string): void => void process.stderr.write(`chaos: ${message}\n`);
@@ -72,7 +75,17 @@ async function main(): Promise<number> {
   const registry = await startRegistry({ auth: 'basic' });
   const proxy = await startFaultProxy(registry.url);
   const kube = await createKubeClient(cp.kubeConfig, { userAgent: 'agentbox-chaos' });
-  const apiServer = apiServerRestarter(cp.pids.apiServer, join(work, 'control-plane', 'kube-apiserver.log'));
+  const apiServer = processRestarter(cp.pids.apiServer, join(work, 'control-plane', 'kube-apiserver.log'));
+  const etcd = processRestarter(cp.pids.etcd, join(work, 'control-plane', 'etcd.log'));
+  // The controllers reach kube-apiserver through a relay that can freeze their connections (a silent watch).
+  const apiUrl = new URL(cp.server);
+  const stallProxy = await startStallProxy({ host: apiUrl.hostname, port: Number(apiUrl.port) });
+  const controllerKubeconfig = join(work, 'controller-kubeconfig');
+  writeFileSync(
+    controllerKubeconfig,
+    readFileSync(cp.kubeconfigPath, 'utf8').replaceAll(cp.server, `https://127.0.0.1:${stallProxy.port}`),
+    { mode: 0o600 },
+  );
   const replicas: ControllerReplica[] = [];
   let node: Awaited<ReturnType<typeof startKubeletSimulator>> | undefined;
   let tracker: InvariantTracker | undefined;
@@ -154,15 +167,17 @@ async function main(): Promise<number> {
     };
     node = await startKubeletSimulator(cp.kubeConfig, nodeOptions);
     tracker = new InvariantTracker(kube, namespace, digests, new Set([idleImage]), {
-      starting: (STARTUP_TIMEOUT_S + 90) * 1000,
-      stopping: (STOPPING_TIMEOUT_S + 60) * 1000,
+      // The timeout, plus 90 s of other faults, plus two periods of the controller's 90 s watch watchdog (a
+      // frozen watch is rebuilt one to two periods after its last event).
+      starting: (STARTUP_TIMEOUT_S + 90 + WATCHDOG_S * 2) * 1000,
+      stopping: (STOPPING_TIMEOUT_S + 60 + WATCHDOG_S * 2) * 1000,
     });
     await tracker.start();
     for (const name of ['controller-a', 'controller-b']) {
       replicas.push(
         await createControllerReplica({
           name,
-          kubeconfigPath: cp.kubeconfigPath,
+          kubeconfigPath: controllerKubeconfig,
           namespace,
           logFile: join(work, `${name}.log`),
         }),
@@ -182,6 +197,8 @@ async function main(): Promise<number> {
     const claimErrors: Record<string, number> = {};
     const leaderRecoveryMs: number[] = [];
     const apiRecoveryMs: number[] = [];
+    const etcdRecoveryMs: number[] = [];
+    let stalledConnections = 0;
     const errors: string[] = [];
     let inFlight = 0;
     let bumps = 0;
@@ -253,6 +270,7 @@ async function main(): Promise<number> {
     const restarts: Promise<void>[] = [];
     const maxApiRestarts = SECONDS >= 300 ? 3 : 1;
     let outageDone = false;
+    let etcdDone = false;
 
     const faultLoop = (async () => {
       await sleep(FAULT_EVERY_MS / 2);
@@ -266,6 +284,8 @@ async function main(): Promise<number> {
           registryDrop: 1,
           registryLatency: 1,
           registryOutage: outageDone ? 0 : 0.5,
+          etcdRestart: etcdDone ? 0 : 0.5,
+          watchStall: 1,
           oomKill: 1.5,
           evict: 1,
           conflictStorm: 2,
@@ -314,6 +334,13 @@ async function main(): Promise<number> {
         }
         case 'apiServerRestart':
           apiRecoveryMs.push(await apiServer.restart(kube, rnd.int(1_000, 4_000)));
+          return;
+        case 'etcdRestart':
+          etcdDone = true;
+          etcdRecoveryMs.push(await etcd.restart(kube, rnd.int(1_000, 3_000)));
+          return;
+        case 'watchStall':
+          stalledConnections += stallProxy.stall();
           return;
         case 'registry5xx':
           proxy.respond5xx(rnd.int(5, 30), rnd.pick([500, 502, 503]) as number);
@@ -386,7 +413,7 @@ async function main(): Promise<number> {
     log('faults over; waiting for the pools to settle');
     for (const r of replicas) if (!r.alive()) await r.start();
     const settleStart = Date.now();
-    const quiet = await waitFor(() => settled(track, desired), 240_000);
+    const quiet = await waitFor(() => settled(track, desired), 420_000);
     const settleMs = Date.now() - settleStart;
     clearInterval(stuckTimer);
     clearInterval(rssTimer);
@@ -399,7 +426,7 @@ async function main(): Promise<number> {
       track.violate(
         'not-settled',
         busy[0] ?? '-',
-        `after 240 s: ${busy.length} pods starting/stopping; counts ${countsText(track, desired)}`,
+        `after 420 s: ${busy.length} pods starting/stopping; counts ${countsText(track, desired)}`,
       );
     }
     const events = await kube
@@ -415,6 +442,7 @@ async function main(): Promise<number> {
     }
     let endedRunning = 0;
     let endedReleased = 0;
+    let releasedByController = 0;
     for (const c of claims) {
       if (c.releasedByUs) {
         endedReleased++;
@@ -441,10 +469,12 @@ async function main(): Promise<number> {
       const podEvents = eventsByPod.get(c.pod) ?? [];
       if (reason && (reason !== 'id removed' || podEvents.some((e) => e.startsWith('Warning/')))) {
         endedReleased++;
+        releasedByController++;
         continue;
       }
       if (reason === 'pod deleted' || (reason && podEvents.length > 0)) {
         endedReleased++;
+        releasedByController++;
         continue;
       }
       track.violate(
@@ -501,12 +531,15 @@ async function main(): Promise<number> {
       claimErrors,
       claimsEndedRunning: endedRunning,
       claimsEndedReleased: endedReleased,
+      claimsReleasedByController: releasedByController,
       transitionsToRunning: track.transitions.toRunning,
       transitionsToIdle: track.transitions.toIdle,
       violations: violations.length,
       violationsByKind: countBy(violations.map((v) => v.kind)),
       leaderKillRecoveryMs: stats(leaderRecoveryMs),
       apiServerRestartRecoveryMs: stats(apiRecoveryMs),
+      etcdRestartRecoveryMs: stats(etcdRecoveryMs),
+      stalledConnections,
       longestStuckMs: Math.round(track.longestStuckMs),
       settleAfterFaultsMs: settleMs,
       rssStartMiB: mib(rssStart),
@@ -535,6 +568,8 @@ async function main(): Promise<number> {
     await proxy.stop().catch(() => undefined);
     await registry.stop().catch(() => undefined);
     apiServer.stop();
+    etcd.stop();
+    await stallProxy.stop().catch(() => undefined);
     await cp.stop().catch(() => undefined);
   }
 }

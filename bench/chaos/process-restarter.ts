@@ -3,12 +3,12 @@ import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
 import type { KubeClient } from '@agentbox/controller';
 
 /**
- * Kills kube-apiserver with SIGKILL (etcd stays) and starts the same binary with the same arguments: same
- * port, same certificate folder (kube-apiserver reuses the self-signed certificate it finds there, so the
- * kubeconfig's CA stays valid) and the same token file. testenv starts the first process; this keeps the
- * restarted ones, and `stop()` kills the last.
+ * Kills a control-plane process (kube-apiserver or etcd) with SIGKILL and starts the same binary with the same
+ * arguments. For kube-apiserver: same port, same certificate folder (it reuses the self-signed certificate it
+ * finds there, so the kubeconfig's CA stays valid), same token file. For etcd: same ports and data folder.
+ * testenv starts the first process; this keeps the restarted ones, and `stop()` kills the last.
  */
-export function apiServerRestarter(firstPid: number, logFile: string) {
+export function processRestarter(firstPid: number, logFile: string) {
   let pid = firstPid;
   let child: ChildProcess | undefined;
   const cmdline = readFileSync(`/proc/${firstPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
