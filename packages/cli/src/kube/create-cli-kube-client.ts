@@ -1,7 +1,7 @@
 import type { RequestOptions } from 'node:https';
-import { createKubeClient, type KubeClient } from '@agentbox/controller';
+import type { KubeClient } from '@agentbox/controller';
 import { createHttpsKubeClient } from './create-https-kube-client.js';
-import { clientNodeKubeConfig, kubeConfigLike, needsClientNode } from './kube-config-like.js';
+import { kubeConfigLike, needsClientNode } from './kube-config-like.js';
 import type { ResolvedKubeConfig } from './load-kube-config.js';
 
 /** Options of createCliKubeClient. */
@@ -27,9 +27,8 @@ export async function createCliKubeClient(
   const requestTimeoutMs = options.requestTimeoutMs > 0 ? options.requestTimeoutMs : noTimeout;
   let kube: KubeClient;
   if (needsClientNode(config)) {
-    // Exec plugins and auth providers: client-node makes the credentials, the controller's client refreshes them.
-    const kc = await clientNodeKubeConfig(config);
-    kube = await createKubeClient(kc, { requestTimeoutMs, userAgent: options.userAgent, connections: 8 });
+    const { createPluginKubeClient } = await import('./create-plugin-kube-client.js');
+    kube = await createPluginKubeClient(config, { requestTimeoutMs, userAgent: options.userAgent });
   } else {
     const tls: RequestOptions = {};
     await kubeConfigLike(config).applyToHTTPSOptions(tls);
