@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { poolsPath, type SandboxPool } from '@agentbox/controller';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,14 @@ const poolColumns = [
 interface List<T> {
   kind: string;
   items: T[];
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('agentbox pools commands, as a child process against the real control plane and a running controller', () => {
@@ -234,6 +243,29 @@ describe('agentbox pools commands, as a child process against the real control p
     expect((await fx.agentbox(['get', 'pools', 'web'])).code).toBe(1);
     const pods = await fx.kubectl(['get', 'pods', '-l', 'agentbox.navix.sh/sandbox-pool=web', '-o', 'name']);
     expect(pods.stdout).toBe('');
+  });
+
+  it('get pools -w prints the table, then one row per change (kubectl -w), until interrupted', async () => {
+    const child = spawn(process.execPath, [fx.bin, '--kubeconfig', fx.kubeconfigPath, 'get', 'pools', '-w'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await until(() => out.startsWith('NAME '), 20_000);
+      await create('watched', 1);
+      await until(() => /^watched +\S+ +1 +1 /m.test(out), 30_000);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).not.toBeNull();
+    const lines = out.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('NAME '))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('watched ')).length).toBeGreaterThanOrEqual(2);
+    allOutput.push(out);
   });
 
   it('never prints the kubeconfig token', () => {
