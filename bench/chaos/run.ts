@@ -228,7 +228,8 @@ async function main(): Promise<number> {
         const op = rnd.weighted({ claim: 5, release: 4, touch: 2, scale: 0.4 });
         if (op === 'claim' && inFlight < 6) void claimOne();
         else if (op === 'release') {
-          const c = rnd.pick(openClaims());
+          const minAge = rnd.int(0, 20_000);
+          const c = rnd.pick(openClaims().filter((x) => Date.now() - x.at >= minAge));
           if (c) {
             c.releasedByUs = true;
             await client
@@ -541,6 +542,7 @@ async function main(): Promise<number> {
       etcdRestartRecoveryMs: stats(etcdRecoveryMs),
       stalledConnections,
       longestStuckMs: Math.round(track.longestStuckMs),
+      longestStuckPod: track.longestStuckPod,
       settleAfterFaultsMs: settleMs,
       rssStartMiB: mib(rssStart),
       rssEndMiB: mib(rssEnd),
@@ -552,7 +554,17 @@ async function main(): Promise<number> {
     mkdirSync(dirname(resultPath), { recursive: true });
     writeFileSync(
       resultPath,
-      `${JSON.stringify({ date: new Date().toISOString(), figures, violations: violations.map((v) => ({ ...v, history: track.history(v.pod) })), rssSamples }, null, 2)}\n`,
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          figures,
+          violations: violations.map((v) => ({ ...v, history: track.history(v.pod) })),
+          longestStuckHistory: track.history(track.longestStuckPod),
+          rssSamples,
+        },
+        null,
+        2,
+      )}\n`,
     );
     printTable(figures);
     log(`wrote ${resultPath}`);
