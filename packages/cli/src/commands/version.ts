@@ -1,6 +1,5 @@
 import type { CliContext } from '../cli-context.js';
 import { withWhat } from '../output/describe-error.js';
-import { printStructured } from '../output/print-objects.js';
 import { version } from '../version.js';
 
 interface VersionOptions {
@@ -27,6 +26,8 @@ export async function run(ctx: CliContext, opts: VersionOptions): Promise<void> 
     }
   }
   if (opts.output) {
+    // Imported here: the YAML library is the largest part of that module, and plain `version` needs none of it.
+    const { printStructured } = await import('../output/print-objects.js');
     printStructured(ctx.io, opts.output, {
       clientVersion: client,
       ...(server ? { serverVersion: { gitVersion: server.gitVersion, platform: server.platform } } : {}),
