@@ -51,6 +51,8 @@ export interface ManagerReconcilerDeps {
 /** Builds the reconciler of a term. */
 export type ReconcilerFactory = (deps: ManagerReconcilerDeps) => {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | undefined>;
+  /** An extra key to enqueue (before the pool's) for a pod event, e.g. a per-pod completion. */
+  completionKeyOf?(pod: Pod): string | undefined;
   /** Drops what the reconciler subscribed to (called once the term's workers are done). */
   close?(): void;
 };
@@ -72,6 +74,7 @@ export function startController(options: ControllerOptions): Promise<RunningCont
 
 interface Term {
   queue: WorkQueue;
+  completionKeyOf: ((pod: Pod) => string | undefined) | undefined;
   abort: AbortController;
   workers: Promise<void>;
 }
@@ -80,7 +83,8 @@ interface Term {
  * The manager, in controller-runtime's order:
  * 1. metrics and health servers;
  * 2. the KubeClient, the resolver, Events;
- * 3. pod and pool informers (pod events enqueue the pod's pool, pool events the pool);
+ * 3. pod and pool informers (pod events enqueue the pod's pool — after the pod's completion key when the reconciler
+ *    makes one — and pool events the pool);
  * 4. after the caches synced: leader election when enabled;
  * 5. per leadership term: a work queue seeded with every pool and `concurrency` workers running the reconcile
  *    with the term's signal; its writes go through a fence that refuses them once the term ended.
@@ -164,10 +168,13 @@ export async function startControllerWith(
   // 3. Informers; handlers only enqueue (level-based: the reconcile reads the cache).
   const pods = createPodInformer(kube, { namespace: o.namespace, logger, clock });
   const pools = createPoolInformer(kube, { namespace: o.namespace, logger, clock });
-  pods.onEvent((_type, pod, old) => {
+  pods.onEvent((type, pod, old) => {
     const meta = pod.metadata;
     metrics.notePodEvent(`${meta?.namespace ?? ''}/${meta?.name ?? ''}`);
     const key = poolKeyOfPod(pod);
+    // A completion goes first, on its own key: the pool's reconcile (status, Events) follows, coalesced.
+    const completion = type === 'delete' ? undefined : term?.completionKeyOf?.(pod);
+    if (completion) term?.queue.add(completion);
     if (key) term?.queue.add(key);
     const oldKey = old ? poolKeyOfPod(old) : undefined;
     if (oldKey && oldKey !== key) term?.queue.add(oldKey);
@@ -225,7 +232,12 @@ export async function startControllerWith(
     // The reconciler subscribes to the informers; a later term gets a fresh one.
     const closeReconciler = () => reconciler.close?.();
     workers.then(closeReconciler, closeReconciler);
-    const current: Term = { queue, abort, workers };
+    const current: Term = {
+      queue,
+      abort,
+      workers,
+      completionKeyOf: reconciler.completionKeyOf?.bind(reconciler),
+    };
     term = current;
     metrics.setLeader(true);
     seams.onLeadership?.(true);

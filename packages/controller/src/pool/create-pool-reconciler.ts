@@ -1,6 +1,9 @@
 import {
   type Clock,
   type DigestResolver,
+  getSandboxPhase,
+  InplaceUpdatePhaseCompleted,
+  isInplaceUpdateCompleted,
   type Pod,
   PodAnnotationInPlaceUpdateStateKey,
 } from '@agentbox/core';
@@ -14,11 +17,11 @@ import type { ReconcileResult } from '../queue/run-workers.js';
 import { createExpectations, type Expectations } from './create-expectations.js';
 import { memoState } from './internal/memo-state.js';
 import { isDeleting, poolNameOf } from './internal/pod-facts.js';
-import { errorText } from './internal/pod-writes.js';
+import { errorText, noteWriteError } from './internal/pod-writes.js';
 import { type PoolMemory, podRef, type ReconcileContext } from './internal/reconcile-context.js';
 import { type PoolReconcilerOptions, resolvePoolReconcilerOptions } from './pool-reconciler-options.js';
 import type { SandboxPool } from './sandbox-pool.js';
-import { reconcileCompletions } from './steps/reconcile-completions.js';
+import { completeUpdate, reconcileCompletions } from './steps/reconcile-completions.js';
 import { reconcileDeletingPods } from './steps/reconcile-deleting-pods.js';
 import { reconcileFailedPods } from './steps/reconcile-failed-pods.js';
 import { reconcileIdleTimeouts } from './steps/reconcile-idle-timeouts.js';
@@ -45,9 +48,21 @@ export interface PoolReconcilerDeps {
   options?: PoolReconcilerOptions;
 }
 
-/** Reconciles one SandboxPool per call (the work queue guarantees one call per key at a time). */
+/** The prefix of a per-pod completion key (`pod:namespace/name`; a namespace never holds a colon). */
+export const CompletionKeyPrefix = 'pod:';
+
+/**
+ * Reconciles one SandboxPool per call (the work queue guarantees one call per key at a time). A key made by
+ * `completionKeyOf` is a per-pod completion instead: only that pod's T4/T7 completion, so a burst of completions
+ * in one pool is not serialised behind the pool's full reconciles.
+ */
 export interface PoolReconciler {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
+  /**
+   * The per-pod completion key to enqueue for a pod event: set while the pod is starting or stopping with an
+   * update not yet marked completed, else undefined. The pool key is enqueued as well (status, Events, timeouts).
+   */
+  completionKeyOf(pod: Pod): string | undefined;
   /** The expectations store (its pod-event subscription is made at creation). */
   readonly expectations: Expectations;
   /** Unsubscribes from the pod informer (also done when a signal given to `reconcile` aborts). */
@@ -84,43 +99,12 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
       watched.add(signal);
       signal.addEventListener('abort', unsubscribe, { once: true });
     }
-    const slash = key.indexOf('/');
-    const namespace = key.slice(0, slash);
-    const name = key.slice(slash + 1);
-    const pool = deps.pools.get(key);
-    let memory = memories.get(key);
-    if (memory === undefined) {
-      memory = { pendingReported: new Map(), invalidReported: new Map() };
-      memories.set(key, memory);
+    if (key.startsWith(CompletionKeyPrefix)) {
+      await reconcilePodCompletion(key.slice(CompletionKeyPrefix.length), signal);
+      return {};
     }
-    const logger = deps.logger.child({ namespace, pool: name });
-    const ctx: ReconcileContext = {
-      kube: deps.kube,
-      pods: deps.pods,
-      resolver: deps.resolver,
-      recorder: deps.recorder,
-      metrics: deps.metrics,
-      logger,
-      clock: deps.clock,
-      options,
-      expectations,
-      signal,
-      podClient: createPodClient(deps.kube, { signal }),
-      key,
-      namespace,
-      name,
-      pool,
-      memory,
-      working: [],
-      invalid: new Set(),
-      failed: [],
-      stuck: [],
-      problems: [],
-      deadlines: [],
-      pendingAtSnapshot: { creates: 0, deletes: 0 },
-      created: 0,
-      deleted: 0,
-    };
+    const pool = deps.pools.get(key);
+    const ctx = contextFor(key, pool, signal);
     const cached = deps.pods.byIndex('pool', key);
 
     if (pool === undefined || isDeleting({ metadata: pool.metadata })) {
@@ -153,6 +137,71 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
     return { requeueAfterMs: requeueAfter(ctx) };
   }
 
+  // The per-pod completion: the cached pod, if still pending and done by isInplaceUpdateCompleted, is completed
+  // (GET + PUT through the term's fenced client and signal). Anything else (not done yet, explanations, Pending
+  // Events, timeouts, status) stays with the pool reconcile, which the same pod event enqueued too. A pod of a
+  // pool that is gone or being deleted is left to the pool's deletion path.
+  async function reconcilePodCompletion(podKey: string, signal: AbortSignal): Promise<void> {
+    const pod = deps.pods.get(podKey);
+    if (pod === undefined || !isPendingUpdate(pod)) return;
+    const poolName = poolNameOf(pod);
+    if (poolName === undefined) return;
+    const key = `${pod.metadata?.namespace ?? ''}/${poolName}`;
+    const pool = deps.pools.get(key);
+    if (pool === undefined || isDeleting({ metadata: pool.metadata })) return;
+    const ctx = contextFor(key, pool, signal);
+    try {
+      if (await isInplaceUpdateCompleted(pod, ctx.resolver, { signal })) await completeUpdate(ctx, pod);
+    } catch (err) {
+      noteWriteError(ctx, pod, 'complete an update', err);
+    }
+    if (ctx.error !== undefined) throw ctx.error;
+  }
+
+  function completionKeyOf(pod: Pod): string | undefined {
+    if (poolNameOf(pod) === undefined || !isPendingUpdate(pod)) return undefined;
+    return `${CompletionKeyPrefix}${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+  }
+
+  function contextFor(key: string, pool: SandboxPool | undefined, signal: AbortSignal): ReconcileContext {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    let memory = memories.get(key);
+    if (memory === undefined) {
+      memory = { pendingReported: new Map(), invalidReported: new Map() };
+      memories.set(key, memory);
+    }
+    const logger = deps.logger.child({ namespace, pool: name });
+    return {
+      kube: deps.kube,
+      pods: deps.pods,
+      resolver: deps.resolver,
+      recorder: deps.recorder,
+      metrics: deps.metrics,
+      logger,
+      clock: deps.clock,
+      options,
+      expectations,
+      signal,
+      podClient: createPodClient(deps.kube, { signal }),
+      key,
+      namespace,
+      name,
+      pool,
+      memory,
+      working: [],
+      invalid: new Set(),
+      failed: [],
+      stuck: [],
+      problems: [],
+      deadlines: [],
+      pendingAtSnapshot: { creates: 0, deletes: 0 },
+      created: 0,
+      deleted: 0,
+    };
+  }
+
   function requeueAfter(ctx: ReconcileContext): number {
     const now = deps.clock.now().getTime();
     const { resyncIntervalMs, resyncJitter, random } = options;
@@ -161,7 +210,15 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
     return Math.max(0, Math.min(resync, earliest - now));
   }
 
-  return { reconcile, expectations, close: unsubscribe };
+  return { reconcile, completionKeyOf, expectations, close: unsubscribe };
+}
+
+// Starting or stopping with a well-formed update state not yet marked completed, and not being deleted.
+function isPendingUpdate(pod: Pod): boolean {
+  const phase = getSandboxPhase(pod);
+  if ((phase !== 'starting' && phase !== 'stopping') || isDeleting(pod)) return false;
+  const { state, error } = memoState(pod);
+  return error === undefined && state !== undefined && state.phase !== InplaceUpdatePhaseCompleted;
 }
 
 // A malformed state annotation is reported once per value and the pod is left alone by every step.

@@ -20,6 +20,8 @@ export interface PoolMemory {
   /** The status phase and Degraded status last written, for the pool Events. */
   lastPhase?: string;
   lastDegraded?: boolean;
+  /** Pods whose completion write is in flight (the per-pod completion or a pool reconcile): never both at once. */
+  completing?: Set<string>;
 }
 
 /** Everything the steps of one reconcile share. */

@@ -47,7 +47,7 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
   await forEachBounded(pending, ctx.options.completionConcurrency, async (pod) => {
     try {
       if (await isInplaceUpdateCompleted(pod, ctx.resolver, { signal: ctx.signal })) {
-        await complete(ctx, pod);
+        await completeUpdate(ctx, pod);
       } else {
         await explainPending(ctx, pod, reasons);
       }
@@ -58,7 +58,26 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
   return reasons;
 }
 
-async function complete(ctx: ReconcileContext, pod: Pod): Promise<void> {
+/**
+ * Writes the completion of a pod whose update isInplaceUpdateCompleted found done (markUpdateCompleted: GET
+ * fresh, PUT), then records the reaction, the transition metrics, the `SandboxRunning`/`SandboxIdle` Event (in
+ * the background) and the transition log line. A pod whose completion is already in flight elsewhere (the
+ * per-pod completion and a pool reconcile can see it at once) is left to that writer.
+ */
+export async function completeUpdate(ctx: ReconcileContext, pod: Pod): Promise<void> {
+  const name = pod.metadata?.name ?? '';
+  ctx.memory.completing ??= new Set();
+  const completing = ctx.memory.completing;
+  if (completing.has(name)) return;
+  completing.add(name);
+  try {
+    await writeCompletion(ctx, pod);
+  } finally {
+    completing.delete(name);
+  }
+}
+
+async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<void> {
   const phase = getSandboxPhase(pod);
   const state = getInplaceUpdateState(pod);
   beforeWrite(ctx);
