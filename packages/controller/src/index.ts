@@ -49,6 +49,15 @@ export {
 } from './kube/kube-client.js';
 export { type KubeClientOptions, resolveKubeClientOptions } from './kube/kube-client-options.js';
 export { eventsPath, leasesPath, podsPath, poolsPath, secretsPath } from './kube/kube-paths.js';
+export { KubeconfigInvalidError } from './kube/kubeconfig-invalid-error.js';
+export { loadKubeConfig } from './kube/load-kube-config.js';
+export {
+  type KubeconfigCluster,
+  type KubeconfigUser,
+  type LoadKubeConfigOptions,
+  type ResolvedKubeConfig,
+  resolveKubeConfig,
+} from './kube/resolve-kube-config.js';
 export {
   createLeaderElector,
   type LeaderElector,

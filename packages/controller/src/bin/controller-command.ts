@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { AgentboxError } from '@agentbox/core';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ControllerOptions } from '../controller-options.js';
+import { loadKubeConfig } from '../kube/load-kube-config.js';
 import { createLogger } from '../observability/create-logger.js';
 import type { Logger } from '../observability/logger.js';
 import { parseKubeDuration } from '../pool/parse-kube-duration.js';
@@ -75,19 +76,18 @@ export function addControllerFlags(command: Command): Command {
 
 /**
  * Loads the KubeConfig like controller-runtime: `--kubeconfig`, else `$KUBECONFIG`, else the in-cluster service
- * account, else `~/.kube/config`; then `--context`.
+ * account, else `~/.kube/config`; then `--context`. client-node is loaded only for an exec plugin or an auth
+ * provider (see loadKubeConfig).
  */
 export function loadControllerKubeConfig(
   flags: Pick<ControllerFlags, 'kubeconfig' | 'context'>,
   env: NodeJS.ProcessEnv = process.env,
 ): KubeConfig {
-  const kc = new KubeConfig();
-  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-  else if (env.KUBECONFIG) kc.loadFromDefault();
-  else if (env.KUBERNETES_SERVICE_HOST && existsSync(`${SERVICE_ACCOUNT_DIR}/token`)) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  if (flags.context) kc.setCurrentContext(flags.context);
-  return kc;
+  return loadKubeConfig({
+    ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context ? { context: flags.context } : {}),
+    env,
+  });
 }
 
 /** ControllerOptions from parsed flags (the KubeConfig and logger made by the caller). */
