@@ -1,4 +1,4 @@
-import { FakeClock, fakeDigest, UnseededReferenceError, SeededDigestResolver } from '@agentbox/core/testing';
+import { FakeClock, fakeDigest, SeededDigestResolver, UnseededReferenceError } from '@agentbox/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withCache } from './with-cache.js';

@@ -2,9 +2,9 @@ import type { DigestResolver, ResolveOptions } from '@agentbox/core';
 import {
   FakeClock,
   fakeDigest,
-  UnseededReferenceError,
   type ResolverCall,
   SeededDigestResolver,
+  UnseededReferenceError,
 } from '@agentbox/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent } from './cache-event.js';
