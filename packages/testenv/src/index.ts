@@ -77,3 +77,21 @@ export {
   type TestTokenServer,
 } from './registry/start-registry.js';
 export type { TokenField, TokenRequestRecord } from './registry/token-server.js';
+// The real node (kubelet + containerd) and the images it can run.
+export {
+  type PushedRunnableImage,
+  pushRunnableImage,
+  type RunnableApp,
+  type RunnableImageSpec,
+} from './node/push-runnable-image.js';
+export { RealNodeError, type RealNodeErrorCode } from './node/real-node-error.js';
+export {
+  type RealNode,
+  type RealNodeLogs,
+  type RealNodeOptions,
+  type RealNodeTimings,
+  type ResolvedRealNodeOptions,
+  realNodeProblems,
+  resolveRealNodeOptions,
+  startRealNode,
+} from './node/start-real-node.js';
