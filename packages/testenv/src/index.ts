@@ -40,6 +40,24 @@ export {
   resolveKubeletSimulatorOptions,
   startKubeletSimulator,
 } from './kubelet/start-kubelet-simulator.js';
+// The real node (kubelet + containerd) and the images it can run.
+export {
+  type PushedRunnableImage,
+  pushRunnableImage,
+  type RunnableApp,
+  type RunnableImageSpec,
+} from './node/push-runnable-image.js';
+export { RealNodeError, type RealNodeErrorCode } from './node/real-node-error.js';
+export {
+  type RealNode,
+  type RealNodeLogs,
+  type RealNodeOptions,
+  type RealNodeTimings,
+  type ResolvedRealNodeOptions,
+  realNodeProblems,
+  resolveRealNodeOptions,
+  startRealNode,
+} from './node/start-real-node.js';
 export {
   type FaultName,
   type FaultProxy,
@@ -77,21 +95,3 @@ export {
   type TestTokenServer,
 } from './registry/start-registry.js';
 export type { TokenField, TokenRequestRecord } from './registry/token-server.js';
-// The real node (kubelet + containerd) and the images it can run.
-export {
-  type PushedRunnableImage,
-  pushRunnableImage,
-  type RunnableApp,
-  type RunnableImageSpec,
-} from './node/push-runnable-image.js';
-export { RealNodeError, type RealNodeErrorCode } from './node/real-node-error.js';
-export {
-  type RealNode,
-  type RealNodeLogs,
-  type RealNodeOptions,
-  type RealNodeTimings,
-  type ResolvedRealNodeOptions,
-  realNodeProblems,
-  resolveRealNodeOptions,
-  startRealNode,
-} from './node/start-real-node.js';
