@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { freePorts } from '../internal/free-port.js';
 import type { RegistryHandle } from '../registry/registry-handle.js';
+import { HOST_PATHS, SYSCTLS } from './internal/host-changes.js';
 import { HOST_GUARD_SCRIPT } from './internal/host-guard-script.js';
 import {
   cniConflist,
@@ -127,37 +128,6 @@ export interface RealNode {
    */
   stop(): Promise<void>;
 }
-
-const HOST_PATHS = [
-  '/var/lib/kubelet',
-  '/var/log/containers',
-  '/var/log/pods',
-  '/run/containerd',
-  '/opt/containerd',
-  '/var/lib/cni',
-  '/run/netns',
-  '/run/xtables.lock',
-  '/etc/cni',
-  '/opt/cni',
-  '/var/lib/containerd',
-  '/usr/libexec/kubernetes',
-  '/etc/kubernetes',
-];
-
-// Every sysctl kubelet or the bridge plugin may set; restoring an unchanged one is a no-op.
-const SYSCTLS = [
-  'vm.overcommit_memory',
-  'vm.panic_on_oom',
-  'kernel.panic',
-  'kernel.panic_on_oops',
-  'kernel.keys.root_maxkeys',
-  'kernel.keys.root_maxbytes',
-  'net.ipv4.ip_forward',
-  'net.ipv6.conf.all.forwarding',
-  'net.ipv4.conf.all.route_localnet',
-  'net.bridge.bridge-nf-call-iptables',
-  'net.bridge.bridge-nf-call-ip6tables',
-];
 
 function onPath(bin: string): string | undefined {
   if (bin.includes('/')) return existsSync(bin) ? bin : undefined;
