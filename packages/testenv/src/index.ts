@@ -49,7 +49,9 @@ export {
 } from './node/push-runnable-image.js';
 export { RealNodeError, type RealNodeErrorCode } from './node/real-node-error.js';
 export {
+  holdRealNodeLock,
   type RealNode,
+  type RealNodeLock,
   type RealNodeLogs,
   type RealNodeOptions,
   type RealNodeTimings,

@@ -16,13 +16,15 @@ import {
 } from '@agentbox/core';
 import { SeededDigestResolver } from '@agentbox/core/testing';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   createTestNamespace,
+  holdRealNodeLock,
   kubeConfigFor,
   type PushedRunnableImage,
   pushRunnableImage,
   type RealNode,
+  type RealNodeLock,
   registryFromProvided,
   retag,
   startRealNode,
@@ -39,6 +41,9 @@ import {
   waitUntil,
   writeResult,
 } from './real-node-helpers.js';
+
+// Generous: a loaded 2-core machine can be slow, and nothing here asserts on time.
+vi.setConfig({ testTimeout: 180_000 });
 
 const access = inject('controlPlane');
 const provided = inject('registries').none;
@@ -85,6 +90,15 @@ async function createRunning(core: CoreV1Api, ns: string, pod: V1Pod, digest: st
 }
 
 describe('host hygiene', () => {
+  // No other real node on this machine may run between the two snapshots.
+  let lock: RealNodeLock;
+  beforeAll(async () => {
+    lock = await holdRealNodeLock();
+  }, 900_000);
+  afterAll(async () => {
+    await lock?.release();
+  });
+
   it('leaves sysctls, firewall, mounts, interfaces, processes, cgroups and folders as they were after stop()', async () => {
     const before = captureHostState();
     const kc = kubeConfigFor(access);
@@ -92,6 +106,7 @@ describe('host hygiene', () => {
       kubelet: kubelet(),
       registry,
       logDir: join(logRoot, 'hygiene-stop'),
+      takeLock: false,
     });
     figures.nodeStartToReadyMs.push(node.timings.startToReadyMs);
     try {
@@ -138,6 +153,7 @@ describe('host hygiene', () => {
           RN_REGISTRY_HOST: provided.host,
           RN_REGISTRY_URL: provided.url,
           RN_LOG_DIR: logDir,
+          RN_TAKE_LOCK: 'false',
         },
       },
     );
@@ -200,7 +216,7 @@ describe('on the real node', () => {
     ns = await createTestNamespace(kc, 'real-node');
     node = await startRealNode(kc, { kubelet: kubelet(), registry, logDir: join(logRoot, 'scenarios') });
     figures.nodeStartToReadyMs.push(node.timings.startToReadyMs);
-  });
+  }, 900_000);
 
   afterAll(async () => {
     await node?.stop();

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,6 +45,8 @@ export interface RealNodeOptions {
   lockFile?: string;
   /** How long to wait for another real node on this machine to finish. Default: 900 s. */
   lockWaitSeconds?: number;
+  /** False when the caller already holds `lockFile` (e.g. to compare host snapshots around the node). Default: true. */
+  takeLock?: boolean;
   /** kubelet's `--v`. Default: 2. */
   kubeletVerbosity?: number;
   /** Fields merged over the generated KubeletConfiguration. Default: none. */
@@ -65,6 +67,7 @@ export interface ResolvedRealNodeOptions {
   readyTimeoutMs: number;
   lockFile: string;
   lockWaitSeconds: number;
+  takeLock: boolean;
   kubeletVerbosity: number;
   kubeletConfig: Readonly<Record<string, unknown>>;
 }
@@ -85,6 +88,7 @@ export function resolveRealNodeOptions(options: RealNodeOptions): ResolvedRealNo
     readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
     lockFile: options.lockFile ?? join(tmpdir(), 'agentbox-real-node.lock'),
     lockWaitSeconds: options.lockWaitSeconds ?? 900,
+    takeLock: options.takeLock ?? true,
     kubeletVerbosity: options.kubeletVerbosity ?? 2,
     kubeletConfig: options.kubeletConfig ?? {},
   };
@@ -271,6 +275,19 @@ export async function startRealNode(kubeConfig: KubeConfig, options: RealNodeOpt
   };
   const r = layout.runDir;
   mkdirSync(o.logDir, { recursive: true });
+  // A reused log folder must not hand a previous node's stop request or state to this guard.
+  for (const file of [
+    'stop',
+    'guard.state',
+    'kubelet.pid',
+    'containerd.pid',
+    'kubelet.log',
+    'containerd.log',
+    'guard.log',
+  ]) {
+    rmSync(join(o.logDir, file), { force: true });
+  }
+  rmSync(join(o.logDir, 'host-before'), { recursive: true, force: true });
   // The guard's files stay in the log folder: the cleanup removes the run folder.
   const envFile = join(o.logDir, 'guard.env');
   const q = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
@@ -282,6 +299,7 @@ export async function startRealNode(kubeConfig: KubeConfig, options: RealNodeOpt
       `CTRL_DIR=${q(o.logDir)}`,
       `LOCK_FILE=${q(o.lockFile)}`,
       `LOCK_WAIT_SECONDS=${o.lockWaitSeconds}`,
+      `TAKE_LOCK=${o.takeLock ? 1 : 0}`,
       `CGROUP_NAME=${q(layout.cgroupName)}`,
       `BRIDGE=${q(layout.bridge)}`,
       `SYSCTLS=${q(SYSCTLS.join(' '))}`,
@@ -402,7 +420,6 @@ export async function startRealNode(kubeConfig: KubeConfig, options: RealNodeOpt
         `--config=${join(r, 'kubelet-config.json')}`,
         `--kubeconfig=${join(r, 'kubeconfig')}`,
         `--hostname-override=${o.nodeName}`,
-        '--node-ip=127.0.0.1',
         `--root-dir=${join(r, 'kubelet')}`,
         `--cert-dir=${join(r, 'kubelet/pki')}`,
         `--v=${o.kubeletVerbosity}`,
@@ -440,4 +457,54 @@ export async function startRealNode(kubeConfig: KubeConfig, options: RealNodeOpt
     await stop().catch(() => undefined);
     throw new RealNodeError('RealNodeStartFailed', message, { cause: err });
   }
+}
+
+/** A held machine-wide real-node lock (see {@link holdRealNodeLock}). */
+export interface RealNodeLock {
+  /** Releases the lock. */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the machine-wide real-node lock for the caller (held by a `flock` child that lets go
+ * when this process dies), so that a test can compare host snapshots with no other real node
+ * running in between; start nodes inside with `takeLock: false`.
+ */
+export async function holdRealNodeLock(
+  lockFile: string = join(tmpdir(), 'agentbox-real-node.lock'),
+  waitSeconds = 900,
+): Promise<RealNodeLock> {
+  const holder = spawn(
+    'flock',
+    [
+      '-o',
+      '-w',
+      String(waitSeconds),
+      lockFile,
+      'bash',
+      '-c',
+      'echo locked; while kill -0 "$1" 2> /dev/null; do sleep 0.5; done',
+      'lock',
+      String(process.pid),
+    ],
+    // Its own process group, so release() ends flock and its waiting shell together.
+    { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
+  );
+  const exited = new Promise<void>((resolve) => holder.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (chunk.includes('locked')) resolve();
+    });
+    holder.once('exit', (code) =>
+      reject(
+        new RealNodeError('RealNodeStartFailed', `could not take ${lockFile} (flock exited with ${code})`),
+      ),
+    );
+  });
+  return {
+    async release() {
+      if (holder.pid !== undefined && holder.exitCode === null) process.kill(-holder.pid, 'SIGKILL');
+      await exited;
+    },
+  };
 }

@@ -13,10 +13,14 @@ log() { echo "$(date +%H:%M:%S.%N | cut -c1-12) $*" >> "$CTRL_DIR/guard.log"; }
 state() { echo "$1" > "$CTRL_DIR/guard.state.tmp"; mv "$CTRL_DIR/guard.state.tmp" "$CTRL_DIR/guard.state"; }
 BEFORE="$CTRL_DIR/host-before"
 
-exec 9>"$LOCK_FILE"
-log "waiting for $LOCK_FILE"
-if ! flock -w "$LOCK_WAIT_SECONDS" 9; then log "lock not taken"; state lock-timeout; exit 1; fi
-log "lock taken"
+if [ "$TAKE_LOCK" = 1 ]; then
+  exec 9>"$LOCK_FILE"
+  log "waiting for $LOCK_FILE"
+  if ! flock -w "$LOCK_WAIT_SECONDS" 9; then log "lock not taken"; state lock-timeout; exit 1; fi
+  log "lock taken"
+else
+  log "the caller holds $LOCK_FILE"
+fi
 
 iptables_norm() { grep -E '^(:|-A)' | sed -E 's/ \[[0-9]+:[0-9]+\]$//' | sort; }
 cgroup_mounts() { awk '$9 == "cgroup" || $9 == "cgroup2" { print $5 }' /proc/self/mountinfo | sort -u; }
