@@ -21,6 +21,7 @@ export function startContainer(pod: PodChain, c: SimContainer): void {
     );
     return;
   }
+  if (inCrashBackOff(pod, c, token, image)) return;
   const policy = pod.spec(c.name)?.imagePullPolicy ?? 'IfNotPresent';
   const stored = ctx.images.get(image);
   if (stored !== undefined && policy !== 'Always') {
@@ -32,6 +33,39 @@ export function startContainer(pod: PodChain, c: SimContainer): void {
       pullWithBackOff(pod, c, token, image, (digest) => launch(pod, c, token, image, digest)),
     );
   }
+}
+
+/**
+ * kubelet's doBackOff: when an earlier container of this name exited, a start of the same
+ * container + image within that key's back-off waits in `CrashLoopBackOff` (and retries when it
+ * ends); otherwise the start goes ahead and the key's back-off is set (first `crashLoopBackOffMs`,
+ * then doubled, forgotten after twice the cap without starts). True when the start must wait.
+ */
+function inCrashBackOff(pod: PodChain, c: SimContainer, token: number, image: string): boolean {
+  const { ctx } = pod;
+  const exited = c.state.terminated?.finishedAt ?? c.lastState.terminated?.finishedAt;
+  if (ctx.crashLoopBackOffMs <= 0 || c.containerID === '' || exited === undefined) return false;
+  const key = `${pod.uid}/${c.name}/${image}`;
+  const now = Date.now();
+  const since = now - new Date(exited).getTime();
+  const entry = ctx.crashBackOff.get(key);
+  const expired = entry !== undefined && now - entry.lastUpdate > 2 * ctx.maxCrashLoopBackOffMs;
+  if (entry !== undefined && !expired && since < entry.backOffMs) {
+    wait(
+      c,
+      'CrashLoopBackOff',
+      `back-off ${Math.round(entry.backOffMs / 1000)}s restarting failed container=${c.name} pod=${pod.uid ?? ''}`,
+    );
+    laterIfCurrent(pod, c, token, 0, () => pod.publish());
+    laterIfCurrent(pod, c, token, entry.backOffMs - since, () => startContainer(pod, c));
+    return true;
+  }
+  const backOffMs =
+    entry === undefined || expired
+      ? ctx.crashLoopBackOffMs
+      : Math.min(entry.backOffMs * 2, ctx.maxCrashLoopBackOffMs);
+  ctx.crashBackOff.set(key, { backOffMs, lastUpdate: now });
+  return false;
 }
 
 /** A new runtime container from `image`: new containerID, imageID of `digest`, restartCount +1 after the first. */
@@ -48,8 +82,15 @@ async function launch(
   if (c.state.terminated) c.lastState = { terminated: c.state.terminated };
   if (c.containerID) c.restartCount += 1;
   c.containerID = ctx.format.newContainerId();
-  c.image = ctx.format.statusImage(image);
-  c.imageID = ctx.format.imageId(image, digest);
+  const own = { image: ctx.format.statusImage(image), imageID: ctx.format.imageId(image, digest) };
+  // containerd reports the image record of the content: the first name it was pulled under.
+  let record = ctx.imageRecords?.get(digest);
+  if (record === undefined) {
+    record = own;
+    ctx.imageRecords?.set(digest, own);
+  }
+  c.image = record.image;
+  c.imageID = record.imageID;
   c.state = { running: { startedAt: new Date() } };
   c.readyAfterDelay = ctx.readyDelayMs === 0;
   if (!c.readyAfterDelay) {
