@@ -102,3 +102,52 @@ export function p50max(values: readonly number[]): { p50: number; max: number; n
 
 /** The repository root (for spawning fixtures). */
 export const repoRoot = root;
+
+function present(record: object): string[] {
+  return Object.entries(record)
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k]) => k)
+    .sort();
+}
+
+function shape(value: unknown): unknown {
+  if (value instanceof Date) return 'time';
+  if (Array.isArray(value)) return value.map(shape);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(present(value).map((k) => [k, shape((value as Record<string, unknown>)[k])]));
+  }
+  return typeof value;
+}
+
+/**
+ * The shape of a pod's status for comparing two nodes: which fields are present (recursively,
+ * with their types), the phase and condition verdicts, and per container the ID and image
+ * formats (random parts masked), readiness, restart count and the reason/exit code of the last
+ * termination.
+ */
+export function statusShape(pod: V1Pod): unknown {
+  const st = pod.status ?? {};
+  return {
+    fields: present(st),
+    phase: st.phase,
+    conditions: (st.conditions ?? [])
+      .map((c) => ({ type: c.type, status: c.status, reason: c.reason, fields: present(c) }))
+      .sort((a, b) => a.type.localeCompare(b.type)),
+    containers: (st.containerStatuses ?? []).map((c) => ({
+      name: c.name,
+      fields: present(c),
+      containerID: c.containerID?.replace(/[0-9a-f]{64}$/, '<64 hex>'),
+      image: c.image.replace(/:[^:/@]+$/, ':<tag>'),
+      imageID: c.imageID.replace(/@sha256:[0-9a-f]{64}$/, '@<digest>'),
+      ready: c.ready,
+      started: c.started,
+      restartCount: c.restartCount,
+      state: shape(c.state),
+      lastState: shape(c.lastState),
+      lastTermination: c.lastState?.terminated && {
+        exitCode: c.lastState.terminated.exitCode,
+        reason: c.lastState.terminated.reason,
+      },
+    })),
+  };
+}

@@ -27,6 +27,7 @@ import {
   type RealNodeLock,
   registryFromProvided,
   retag,
+  startKubeletSimulator,
   startRealNode,
 } from '../src/index.js';
 import { captureHostState } from '../src/node/capture-host-state.js';
@@ -37,6 +38,7 @@ import {
   repoRoot,
   runsDigest,
   statusOf,
+  statusShape,
   waitForPod,
   waitUntil,
   writeResult,
@@ -443,5 +445,35 @@ describe('on the real node', () => {
     expect(statusOf(restarted, 'sidecar')?.lastState?.terminated?.exitCode).toBe(1);
     expect(statusOf(restarted)?.containerID).toBe(statusOf(marked)?.containerID);
     expect(hasUnexpectedRestart(restarted as Pod)).toBe(false);
+  });
+
+  it('the simulator with realNodeFidelity writes the same status shape as the real node for the same swap', async () => {
+    const simNs = await createTestNamespace(kc, 'real-node-sim');
+    const sim = await startKubeletSimulator(kc, {
+      namespace: simNs,
+      realNodeFidelity: true,
+      handlesSigterm: true,
+    });
+    const scenario = async (namespace: string, nodeName: string) => {
+      const a = await push();
+      const b = await push();
+      const pod = podOn(nodeName, 'compare', [{ name: 'main', image: a.reference }]);
+      await core.createNamespacedPod({ namespace, body: pod });
+      const first = await waitForPod(core, namespace, 'compare', 'a', (p) => runsDigest(p, a.digest));
+      const latest = await core.readNamespacedPod({ namespace, name: 'compare' });
+      const c = latest.spec?.containers[0];
+      if (c) c.image = b.reference;
+      await core.replaceNamespacedPod({ namespace, name: 'compare', body: latest });
+      const second = await waitForPod(core, namespace, 'compare', 'b', (p) => runsDigest(p, b.digest));
+      return [statusShape(first), statusShape(second)];
+    };
+    try {
+      const real = await scenario(ns, node.nodeName);
+      const simulated = await scenario(simNs, sim.nodeName);
+      expect(simulated).toEqual(real);
+      expect(sim.errors()).toEqual([]);
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -53,8 +53,8 @@ export interface KubeletSimulatorOptions {
   imageRecords?: boolean;
   /**
    * Write a status with the new `observedGeneration` (also on kubelet's conditions) before a
-   * changed container is replaced, and report `resources` in container statuses, as kubelet 1.35
-   * does. Default: `realNodeFidelity`.
+   * changed container is replaced, and report `resources` in container statuses and a
+   * `PodScheduled` condition, as kubelet 1.35 does. Default: `realNodeFidelity`.
    */
   generationStatusWrite?: boolean;
   /**
