@@ -145,7 +145,7 @@ describe('the kubelet simulator with real-node fidelity', () => {
     expect(sim.errors()).toEqual([]);
   });
 
-  it('hits CrashLoopBackOff when flip-flopping between two images, as kubelet does', async () => {
+  it('hits CrashLoopBackOff on the fourth swap when flip-flopping between two images, as kubelet does', async () => {
     const { namespace, sim } = await setup('sim-flipflop', { crashLoopBackOffMs: 2_000 });
     const a = await pushImage(registry, { repository: 'sim-fidelity/app', tag: `flip-${namespace}` });
     const b = await pushImage(registry, { repository: 'sim-fidelity/app', tag: `flop-${namespace}` });
@@ -159,13 +159,16 @@ describe('the kubelet simulator with real-node fidelity', () => {
     await setImage(namespace, 'p', a.reference);
     await waitForPod(namespace, 'p', 'a again', runs(a.digest));
     await setImage(namespace, 'p', b.reference);
+    await waitForPod(namespace, 'p', 'b again', runs(b.digest));
+    // The fourth swap: A's key was set by the second one, and A was killed just now.
+    await setImage(namespace, 'p', a.reference);
     await waitForPod(
       namespace,
       'p',
       'CrashLoopBackOff',
       (p) => main(p)?.state?.waiting?.reason === 'CrashLoopBackOff',
     );
-    await waitForPod(namespace, 'p', 'b after the back-off', runs(b.digest));
+    await waitForPod(namespace, 'p', 'a after the back-off', runs(a.digest));
     expect(sim.errors()).toEqual([]);
   });
 

@@ -476,4 +476,34 @@ describe('on the real node', () => {
       await sim.stop();
     }
   });
+
+  it('flip-flopping between two images hits CrashLoopBackOff on the fourth swap, as the simulator models it', async () => {
+    const a = await push();
+    const b = await push();
+    await createRunning(
+      core,
+      ns,
+      podOn(node.nodeName, 'flip-flop', [{ name: 'main', image: a.reference }]),
+      a.digest,
+    );
+    let backOffAt: number | undefined;
+    for (let n = 1; n <= 5 && backOffAt === undefined; n++) {
+      const target = n % 2 === 1 ? b : a;
+      const pod = await core.readNamespacedPod({ namespace: ns, name: 'flip-flop' });
+      const c = pod.spec?.containers[0];
+      if (c) c.image = target.reference;
+      await core.replaceNamespacedPod({ namespace: ns, name: 'flip-flop', body: pod });
+      const seen = await waitForPod(
+        core,
+        ns,
+        'flip-flop',
+        `swap ${n}`,
+        (p) => runsDigest(p, target.digest) || statusOf(p)?.state?.waiting?.reason === 'CrashLoopBackOff',
+      );
+      if (statusOf(seen)?.state?.waiting?.reason === 'CrashLoopBackOff') backOffAt = n;
+    }
+    expect(backOffAt).toBe(4);
+    // After kubelet's back-off (10 s) the container starts anyway.
+    await waitForPod(core, ns, 'flip-flop', 'a after the back-off', (p) => runsDigest(p, a.digest));
+  });
 });

@@ -62,7 +62,8 @@ export interface KubeletSimulatorOptions {
    * exited (crash, OOM kill, or killed for an image change) waits in `CrashLoopBackOff` when the
    * same container + image was started within its back-off (first wait this long, doubling to
    * `maxCrashLoopBackOffMs`; the first restart is immediate). Flip-flopping between two images
-   * hits it from the third swap. 0 turns it off (restarts after `restartDelayMs`).
+   * hits it on the fourth swap (A→B→A→B), as on the real node. 0 turns it off (restarts after
+   * `restartDelayMs`).
    * Default: 10 000 with `realNodeFidelity`, else 0.
    */
   crashLoopBackOffMs?: number;

@@ -167,7 +167,7 @@ export class PodActor implements PodChain {
         const graceful = this.ctx.handlesSigterm(c.want);
         c.want = spec.image ?? '';
         terminate(c, graceful ? 'Completed' : 'Error', graceful ? 0 : SIGKILL_EXIT);
-        startContainer(this, c);
+        startContainer(this, c, true);
         changed = true;
       }
     }

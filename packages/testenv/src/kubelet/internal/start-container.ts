@@ -9,7 +9,7 @@ import { type SimContainer, wait } from './sim-container.js';
  * an image in the node's store starts at once unless the policy is `Always`; anything
  * else is pulled (after `pullDelayMs`) and then started.
  */
-export function startContainer(pod: PodChain, c: SimContainer): void {
+export function startContainer(pod: PodChain, c: SimContainer, specChanged = false): void {
   const token = ++c.token;
   const image = c.want;
   const { ctx } = pod;
@@ -21,7 +21,7 @@ export function startContainer(pod: PodChain, c: SimContainer): void {
     );
     return;
   }
-  if (inCrashBackOff(pod, c, token, image)) return;
+  if (inCrashBackOff(pod, c, token, image, specChanged)) return;
   const policy = pod.spec(c.name)?.imagePullPolicy ?? 'IfNotPresent';
   const stored = ctx.images.get(image);
   if (stored !== undefined && policy !== 'Always') {
@@ -36,14 +36,25 @@ export function startContainer(pod: PodChain, c: SimContainer): void {
 }
 
 /**
- * kubelet's doBackOff: when an earlier container of this name exited, a start of the same
- * container + image within that key's back-off waits in `CrashLoopBackOff` (and retries when it
- * ends); otherwise the start goes ahead and the key's back-off is set (first `crashLoopBackOffMs`,
- * then doubled, forgotten after twice the cap without starts). True when the start must wait.
+ * kubelet's doBackOff: it looks at the newest exited container of this name — for a start
+ * after an image change, the one before the container killed in that same sync — and a start
+ * of the same container + image within that key's back-off waits in `CrashLoopBackOff` (and
+ * retries when it ends); otherwise the start goes ahead and the key's back-off is set (first
+ * `crashLoopBackOffMs`, then doubled, forgotten after twice the cap without starts). So the
+ * first crash restarts at once and the second waits, and flip-flopping A→B→A→B waits on the
+ * fourth swap. True when the start must wait.
  */
-function inCrashBackOff(pod: PodChain, c: SimContainer, token: number, image: string): boolean {
+function inCrashBackOff(
+  pod: PodChain,
+  c: SimContainer,
+  token: number,
+  image: string,
+  specChanged: boolean,
+): boolean {
   const { ctx } = pod;
-  const exited = c.state.terminated?.finishedAt ?? c.lastState.terminated?.finishedAt;
+  const exited = specChanged
+    ? c.lastState.terminated?.finishedAt
+    : (c.state.terminated?.finishedAt ?? c.lastState.terminated?.finishedAt);
   if (ctx.crashLoopBackOffMs <= 0 || c.containerID === '' || exited === undefined) return false;
   const key = `${pod.uid}/${c.name}/${image}`;
   const now = Date.now();
