@@ -13,7 +13,7 @@ export interface HostState {
   mounts: string[];
   /** Network interface names. */
   interfaces: string[];
-  /** kubelet, containerd, shim and runc processes, and any process naming a real node's run folder. */
+  /** kubelet, containerd, shim and runc processes, and any process naming a real node's run folder (zombies excluded). */
   processes: string[];
   /** Top-level cgroups of every hierarchy (`<mount>/<name>`). */
   cgroups: string[];
@@ -75,6 +75,10 @@ export function captureHostState(): HostState {
     let cmdline = '';
     let comm = '';
     try {
+      // A zombie (killed, not yet reaped by init — shims are daemons whose parent is init) holds
+      // nothing but its pid: it is init's to reap, not a process the node left running.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
       comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     } catch {
