@@ -2,13 +2,18 @@
 SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 
-.PHONY: test setup build typecheck lint bench
+.PHONY: test demo setup build typecheck lint bench
 
 test: setup
 	pnpm run build
 	pnpm run typecheck
 	pnpm run lint
 	pnpm run test
+
+# The whole job on a local control plane (loopback only); DEMO_KEEP=1 keeps it running until Ctrl-C.
+demo: setup
+	pnpm run build
+	scripts/demo.sh
 
 setup:
 	scripts/setup.sh
@@ -24,3 +29,4 @@ lint:
 
 bench: setup build
 	pnpm run bench:resolver
+	pnpm run bench:cli

@@ -35,6 +35,14 @@ export default defineConfig({
         extends: true,
         test: { name: 'testenv', include: ['packages/testenv/**/*.test.ts'] },
       },
+      {
+        extends: true,
+        test: { name: 'controller', include: ['packages/controller/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'cli', include: ['packages/cli/**/*.test.ts'] },
+      },
     ],
     coverage: {
       provider: 'v8',

@@ -1,0 +1,174 @@
+// The demo's local environment, on loopback only: the testenv control plane with the CRDs, one real registry
+// with the demo images, the kubelet simulator as the node, and the controller as a child process.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type ControlPlane,
+  installCrds,
+  type KubeletSimulator,
+  kubeconfigYaml,
+  pushImage,
+  startControlPlane,
+  startKubeletSimulator,
+  startRegistry,
+  type TestRegistry,
+} from '@agentbox/testenv';
+
+/** What the demo runs against. */
+export interface DemoEnvironment {
+  /** A kubeconfig file of the control plane's admin, namespace `demo`. */
+  kubeconfigPath: string;
+  namespace: string;
+  images: { idle: string; app: string; app2: string; missing: string };
+  controlPlane: ControlPlane;
+  /** Pids of every process the demo started (control plane, registry, controller). */
+  pids(): number[];
+  /** Folder of the controller's log. */
+  workDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts everything; on a failure, stops what already started. */
+export async function startDemoEnvironment(options: {
+  repoRoot: string;
+  cliBin: string;
+  log: (line: string) => void;
+  /** Node arguments that start the controller before `--kubeconfig …`. Default: the CLI's `controller` command. */
+  controllerArgs?: string[];
+}): Promise<DemoEnvironment> {
+  const { repoRoot, log } = options;
+  const workDir = mkdtempSync(join(tmpdir(), 'agentbox-demo-'));
+  const namespace = 'demo';
+  const stops: (() => Promise<void>)[] = [];
+  let controller: ChildProcess | undefined;
+  let registry: TestRegistry | undefined;
+  let controlPlane: ControlPlane | undefined;
+  let node: KubeletSimulator | undefined;
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse()) await fn().catch(() => undefined);
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    let t = performance.now();
+    controlPlane = await startControlPlane();
+    const cp = controlPlane;
+    stops.push(() => cp.stop());
+    const crdDir = join(repoRoot, 'deploy', 'crds');
+    await installCrds(
+      cp.kubeConfig,
+      readdirSync(crdDir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(crdDir, f)),
+    );
+    log(`control plane: etcd + kube-apiserver v1.35.4 on ${cp.server}, CRDs installed (${secs(t)})`);
+
+    // A kubeconfig of our own whose context defaults to the demo namespace.
+    const kubeconfigPath = join(workDir, 'kubeconfig');
+    const kubeconfig = JSON.parse(kubeconfigYaml(cp)) as { contexts: { context: { namespace: string } }[] };
+    for (const c of kubeconfig.contexts) c.context.namespace = namespace;
+    writeFileSync(kubeconfigPath, `${JSON.stringify(kubeconfig, null, 2)}\n`, { mode: 0o600 });
+    const core = cp.kubeConfig;
+    await (async () => {
+      const { CoreV1Api } = await import('@kubernetes/client-node');
+      await core.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    })();
+
+    t = performance.now();
+    registry = await startRegistry({ auth: 'none' });
+    const reg = registry;
+    stops.push(() => reg.stop());
+    const idle = await pushImage(reg, { repository: 'demo/idle', tag: 'v1' });
+    const app = await pushImage(reg, { repository: 'demo/app', tag: 'v1' });
+    const app2 = await pushImage(reg, { repository: 'demo/app', tag: 'v2' });
+    log(`registry: CNCF Distribution on ${reg.url} with demo/idle:v1, demo/app:v1, demo/app:v2 (${secs(t)})`);
+
+    node = await startKubeletSimulator(cp.kubeConfig, { namespace, nodeName: 'demo-node', pullDelayMs: 150 });
+    const sim = node;
+    stops.push(() => sim.stop());
+    log(
+      'node: the kubelet simulator (binds pods, pulls from the registry, runs containers as status updates)',
+    );
+
+    t = performance.now();
+    const logFile = join(workDir, 'controller.log');
+    const out = createWriteStream(logFile);
+    controller = spawn(
+      process.execPath,
+      [
+        ...(options.controllerArgs ?? [options.cliBin, 'controller']),
+        '--kubeconfig',
+        kubeconfigPath,
+        '--metrics-bind-address',
+        '127.0.0.1:0',
+        '--health-probe-bind-address',
+        '127.0.0.1:0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const ctl = controller;
+    ctl.stdout?.pipe(out);
+    ctl.stderr?.pipe(out);
+    stops.push(async () => {
+      if (ctl.exitCode !== null || ctl.signalCode !== null) return;
+      const exited = new Promise((r) => ctl.once('exit', r));
+      ctl.kill('SIGTERM');
+      const timer = setTimeout(() => ctl.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    });
+    await waitForControllerLog(ctl, logFile);
+    log(`controller: agentbox controller (pid ${ctl.pid}), log ${logFile} (${secs(t)})`);
+
+    const host = reg.host;
+    return {
+      kubeconfigPath,
+      namespace,
+      images: {
+        idle: idle.reference,
+        app: app.reference,
+        app2: app2.reference,
+        missing: `${host}/demo/app:does-not-exist`,
+      },
+      controlPlane: cp,
+      workDir,
+      pids: () => [cp.pids.etcd, cp.pids.apiServer, ...(ctl.pid ? [ctl.pid] : [])],
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Resolves once the controller logged that it runs; rejects when it exits first. */
+async function waitForControllerLog(ctl: ChildProcess, logFile: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`the controller did not start in 30 s (log: ${logFile})`)),
+      30_000,
+    );
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      // The manager logs once its caches are synced and its workers run.
+      if (/"msg":"caches synced/.test(seen)) {
+        clearTimeout(timer);
+        ctl.stdout?.off('data', onData);
+        resolve();
+      }
+    };
+    ctl.stdout?.on('data', onData);
+    ctl.stderr?.on('data', onData);
+    ctl.once('exit', (code) => {
+      clearTimeout(timer);
+      const tail = seen.trim().split('\n').slice(-15).join('\n');
+      reject(new Error(`the controller exited with ${code}; its last output:\n${tail}`));
+    });
+  });
+}
+
+function secs(start: number): string {
+  return `${((performance.now() - start) / 1000).toFixed(1)} s`;
+}

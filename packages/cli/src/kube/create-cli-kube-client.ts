@@ -1,0 +1,51 @@
+import { createKubeClient, type KubeClient } from '@agentbox/controller';
+import { clientNodeKubeConfig, kubeConfigLike, needsClientNode } from './kube-config-like.js';
+import type { ResolvedKubeConfig } from './load-kube-config.js';
+
+/** Options of createCliKubeClient. */
+export interface CliKubeClientOptions {
+  /** 0 = no timeout, as kubectl's `--request-timeout=0`. */
+  requestTimeoutMs: number;
+  userAgent: string;
+  /** With `-v`: one status line per request on stderr (method, path, status, time; never a body). */
+  log?: (line: string) => void;
+}
+
+// setTimeout's largest delay: "no timeout" for createKubeClient, which always arms one.
+const noTimeout = 2 ** 31 - 1;
+
+/** A KubeClient for the resolved context; client-node is loaded only when an exec plugin or auth provider needs it. */
+export async function createCliKubeClient(
+  config: ResolvedKubeConfig,
+  options: CliKubeClientOptions,
+): Promise<KubeClient> {
+  const kc = needsClientNode(config) ? await clientNodeKubeConfig(config) : kubeConfigLike(config);
+  const kube = await createKubeClient(kc, {
+    requestTimeoutMs: options.requestTimeoutMs > 0 ? options.requestTimeoutMs : noTimeout,
+    userAgent: options.userAgent,
+    connections: 8,
+  });
+  const log = options.log;
+  if (!log) return kube;
+  return {
+    ...kube,
+    server: kube.server,
+    async request<T>(req: Parameters<KubeClient['request']>[0]): Promise<T> {
+      const started = performance.now();
+      const line = `${req.method ?? 'GET'} ${kube.server}${req.path}`;
+      try {
+        const res = await kube.request<T>(req);
+        log(`${line} 2xx in ${Math.round(performance.now() - started)} ms`);
+        return res;
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        log(`${line} ${status ? status : 'failed'} in ${Math.round(performance.now() - started)} ms`);
+        throw err;
+      }
+    },
+    async watch(req) {
+      log(`WATCH ${kube.server}${req.path}`);
+      return kube.watch(req);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { Pod } from '@agentbox/core';
+
+type Json = Record<string, unknown>;
+
+const metadataFields = [
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'labels',
+  'annotations',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'finalizers',
+  'ownerReferences',
+] as const;
+
+const containerStatusFields = [
+  'name',
+  'image',
+  'imageID',
+  'containerID',
+  'restartCount',
+  'ready',
+  'started',
+  'state',
+  'lastState',
+] as const;
+
+/**
+ * Keeps only the pod fields the controller reads (metadata without managedFields; containers' names and
+ * images, pull secrets, node name; phase, conditions' type and status, container statuses), so 10,000 cached
+ * pods stay small. The result is for reading only: cached pods are never written back.
+ */
+export function trimPod(obj: unknown): Pod {
+  const pod = (obj ?? {}) as Json;
+  const out: Json = {};
+  const metadata = pick(pod['metadata'], metadataFields);
+  if (metadata) out['metadata'] = metadata;
+
+  const spec = pod['spec'] as Json | undefined;
+  if (spec) {
+    const trimmed: Json = {};
+    if (Array.isArray(spec['containers'])) {
+      trimmed['containers'] = spec['containers'].map((c) => pick(c, ['name', 'image'] as const) ?? {});
+    }
+    if (Array.isArray(spec['imagePullSecrets'])) trimmed['imagePullSecrets'] = spec['imagePullSecrets'];
+    if (spec['nodeName'] !== undefined) trimmed['nodeName'] = spec['nodeName'];
+    out['spec'] = trimmed;
+  }
+
+  const status = pod['status'] as Json | undefined;
+  if (status) {
+    const trimmed = pick(status, ['phase', 'reason', 'message'] as const) ?? {};
+    if (Array.isArray(status['conditions'])) {
+      trimmed['conditions'] = status['conditions'].map((c) => pick(c, ['type', 'status'] as const) ?? {});
+    }
+    if (Array.isArray(status['containerStatuses'])) {
+      trimmed['containerStatuses'] = status['containerStatuses'].map(
+        (c) => pick(c, containerStatusFields) ?? {},
+      );
+    }
+    out['status'] = trimmed;
+  }
+  return out as Pod;
+}
+
+/** A new object with the listed fields of `from` that are present, or undefined when `from` is not an object. */
+function pick(from: unknown, fields: readonly string[]): Json | undefined {
+  if (from === null || typeof from !== 'object') return undefined;
+  const source = from as Json;
+  const out: Json = {};
+  for (const field of fields) {
+    const value = source[field];
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}

@@ -1,0 +1,179 @@
+import {
+  type Clock,
+  type DigestResolver,
+  type Pod,
+  PodAnnotationInPlaceUpdateStateKey,
+} from '@agentbox/core';
+import type { Informer } from '../informer/informer.js';
+import { createPodClient } from '../kube/create-pod-client.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import type { ControllerMetrics } from '../observability/controller-metrics.js';
+import type { EventRecorder } from '../observability/event-recorder.js';
+import type { Logger } from '../observability/logger.js';
+import type { ReconcileResult } from '../queue/run-workers.js';
+import { createExpectations, type Expectations } from './create-expectations.js';
+import { memoState } from './internal/memo-state.js';
+import { isDeleting, poolNameOf } from './internal/pod-facts.js';
+import { errorText } from './internal/pod-writes.js';
+import { type PoolMemory, podRef, type ReconcileContext } from './internal/reconcile-context.js';
+import { type PoolReconcilerOptions, resolvePoolReconcilerOptions } from './pool-reconciler-options.js';
+import type { SandboxPool } from './sandbox-pool.js';
+import { reconcileCompletions } from './steps/reconcile-completions.js';
+import { reconcileDeletingPods } from './steps/reconcile-deleting-pods.js';
+import { reconcileFailedPods } from './steps/reconcile-failed-pods.js';
+import { reconcileIdleTimeouts } from './steps/reconcile-idle-timeouts.js';
+import { ensurePoolFinalizer, reconcilePoolDeletion } from './steps/reconcile-pool-deletion.js';
+import { reconcileScale } from './steps/reconcile-scale.js';
+import { reconcileStaleIdleRoll } from './steps/reconcile-stale-idle-roll.js';
+import { reconcileStartupTimeouts } from './steps/reconcile-startup-timeouts.js';
+import { reconcileStatus } from './steps/reconcile-status.js';
+import { reconcileStuckStopping } from './steps/reconcile-stuck-stopping.js';
+import { reconcileUnexpectedRestarts } from './steps/reconcile-unexpected-restarts.js';
+import { templateHashOf } from './template-hash.js';
+
+/** What the pool reconciler works with. */
+export interface PoolReconcilerDeps {
+  kube: KubeClient;
+  /** Pods of every pool, indexed `pool` → `namespace/poolName`. */
+  pods: Informer<Pod>;
+  pools: Informer<SandboxPool>;
+  resolver: DigestResolver;
+  recorder: EventRecorder;
+  metrics: ControllerMetrics;
+  logger: Logger;
+  clock: Clock;
+  options?: PoolReconcilerOptions;
+}
+
+/** Reconciles one SandboxPool per call (the work queue guarantees one call per key at a time). */
+export interface PoolReconciler {
+  reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
+  /** The expectations store (its pod-event subscription is made at creation). */
+  readonly expectations: Expectations;
+  /** Unsubscribes from the pod informer. */
+  close(): void;
+}
+
+/**
+ * Creates the reconciler of SandboxPools (controller contract §2–§5). Each reconcile reads the pool and its
+ * pods from the caches and runs, each on the result of the one before: pool deletion, deleting pods (T10),
+ * failed pods (T9), stuck stopping (T12), completions (T4/T7), startup timeouts (T5), idle timeouts and
+ * unexpected restarts (T6), status, scale up/down (T1/T11) and the stale idle roll. It requeues at the
+ * earliest deadline, else after the jittered resync interval. A pod with a malformed state annotation gets an
+ * `InvalidState` Warning Event and is never written; a lost race is re-decided, never an error; other
+ * failures end the reconcile in an error after every step ran, so the queue backs off.
+ */
+export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
+  const options = resolvePoolReconcilerOptions(deps.options);
+  const expectations = createExpectations({ ttlMs: options.expectationsTtlMs, clock: deps.clock });
+  const memories = new Map<string, PoolMemory>();
+  const unsubscribe = deps.pods.onEvent((type, pod) => {
+    const pool = poolNameOf(pod);
+    if (pool === undefined) return;
+    const poolKey = `${pod.metadata?.namespace ?? ''}/${pool}`;
+    const name = pod.metadata?.name ?? '';
+    if (type === 'add') expectations.observeCreate(poolKey, name);
+    if (type === 'delete' || isDeleting(pod)) expectations.observeDelete(poolKey, name);
+  });
+
+  async function reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const pool = deps.pools.get(key);
+    let memory = memories.get(key);
+    if (memory === undefined) {
+      memory = { pendingReported: new Map(), invalidReported: new Map() };
+      memories.set(key, memory);
+    }
+    const logger = deps.logger.child({ namespace, pool: name });
+    const ctx: ReconcileContext = {
+      kube: deps.kube,
+      pods: deps.pods,
+      resolver: deps.resolver,
+      recorder: deps.recorder,
+      metrics: deps.metrics,
+      logger,
+      clock: deps.clock,
+      options,
+      expectations,
+      signal,
+      podClient: createPodClient(deps.kube, { signal }),
+      key,
+      namespace,
+      name,
+      pool,
+      memory,
+      working: [],
+      invalid: new Set(),
+      failed: [],
+      stuck: [],
+      problems: [],
+      deadlines: [],
+      created: 0,
+      deleted: 0,
+    };
+    const cached = deps.pods.byIndex('pool', key);
+
+    if (pool === undefined || isDeleting({ metadata: pool.metadata })) {
+      const again = await reconcilePoolDeletion(ctx, cached);
+      if (again === undefined && pool === undefined) {
+        memories.delete(key);
+        expectations.forget(key);
+      }
+      if (ctx.error !== undefined) throw ctx.error;
+      return again === undefined ? {} : { requeueAfterMs: again };
+    }
+    await ensurePoolFinalizer(ctx);
+    ctx.working = cached.slice();
+    findInvalidStates(ctx);
+
+    const deleting = await reconcileDeletingPods(ctx);
+    await reconcileFailedPods(ctx);
+    await reconcileStuckStopping(ctx);
+    const reasons = await reconcileCompletions(ctx);
+    await reconcileStartupTimeouts(ctx, reasons);
+    await reconcileIdleTimeouts(ctx);
+    await reconcileUnexpectedRestarts(ctx);
+    await reconcileStatus(ctx);
+    const hash = templateHashOf(pool);
+    await reconcileScale(ctx, hash);
+    await reconcileStaleIdleRoll(ctx, hash, deleting);
+
+    if (ctx.error !== undefined) throw ctx.error;
+    return { requeueAfterMs: requeueAfter(ctx) };
+  }
+
+  function requeueAfter(ctx: ReconcileContext): number {
+    const now = deps.clock.now().getTime();
+    const { resyncIntervalMs, resyncJitter, random } = options;
+    const resync = Math.round(resyncIntervalMs * (1 + (random() * 2 - 1) * resyncJitter));
+    const earliest = ctx.deadlines.length > 0 ? Math.min(...ctx.deadlines) : Number.POSITIVE_INFINITY;
+    return Math.max(0, Math.min(resync, earliest - now));
+  }
+
+  return { reconcile, expectations, close: unsubscribe };
+}
+
+// A malformed state annotation is reported once per value and the pod is left alone by every step.
+function findInvalidStates(ctx: ReconcileContext): void {
+  const seen = new Set<string>();
+  for (const pod of ctx.working) {
+    const name = pod.metadata?.name ?? '';
+    const { error } = memoState(pod);
+    if (error === undefined) continue;
+    ctx.invalid.add(name);
+    seen.add(name);
+    const text = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
+    if (ctx.memory.invalidReported.get(name) === text) continue;
+    ctx.memory.invalidReported.set(name, text);
+    const message = `malformed ${PodAnnotationInPlaceUpdateStateKey} annotation; the pod is left untouched: ${errorText(error)}`;
+    ctx.recorder.event(podRef(pod), 'Warning', 'InvalidState', message.slice(0, 1000));
+    ctx.logger.warn(
+      { namespace: ctx.namespace, pool: ctx.name, pod: name, err: errorText(error) },
+      'invalid state annotation',
+    );
+  }
+  for (const name of ctx.memory.invalidReported.keys())
+    if (!seen.has(name)) ctx.memory.invalidReported.delete(name);
+}

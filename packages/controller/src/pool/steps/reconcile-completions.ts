@@ -1,0 +1,166 @@
+import {
+  explainUpdate,
+  getInplaceUpdateState,
+  getPodPhaseDuration,
+  getSandboxPhase,
+  InplaceUpdatePhaseCompleted,
+  isInplaceUpdateCompleted,
+  markUpdateCompleted,
+  type Pod,
+  PodAnnotationInPlaceUpdateStateKey,
+  SandboxClaimedAtAnnotationKey,
+} from '@agentbox/core';
+import { firstPendingReason } from '../first-pending-reason.js';
+import { forEachBounded } from '../internal/for-each-bounded.js';
+import { memoState } from '../internal/memo-state.js';
+import { podKeyOf } from '../internal/pod-facts.js';
+import { logTransition, noteWriteError } from '../internal/pod-writes.js';
+import {
+  beforeWrite,
+  noteDeadline,
+  podRef,
+  type ReconcileContext,
+  replaceWorking,
+} from '../internal/reconcile-context.js';
+import { startupTimeoutMs, timeMs } from '../pool-timeouts.js';
+
+/**
+ * T4 (starting → running) and T7 (stopping → idle), concurrently (at most `completionConcurrency`): a pending
+ * update that isInplaceUpdateCompleted says is done (with the controller's resolver, the pod's namespace and
+ * pull secrets) is completed by markUpdateCompleted; the stored pod replaces the cached one for the next steps.
+ * One still pending past `pendingEventAfterMs` is explained: its reasons are logged and the first goes into a
+ * `Pending` Warning Event (once per update); past its startup timeout it also names the pool's Degraded
+ * condition. Returns the first pending reason per pod name, for the startup-timeout step.
+ */
+export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<string, string>> {
+  const reasons = new Map<string, string>();
+  const pending = ctx.working.filter((p) => {
+    const phase = getSandboxPhase(p);
+    if ((phase !== 'starting' && phase !== 'stopping') || ctx.invalid.has(p.metadata?.name ?? ''))
+      return false;
+    const { state } = memoState(p);
+    return state !== undefined && state.phase !== InplaceUpdatePhaseCompleted;
+  });
+  for (const name of ctx.memory.pendingReported.keys()) {
+    if (!pending.some((p) => p.metadata?.name === name)) ctx.memory.pendingReported.delete(name);
+  }
+  await forEachBounded(pending, ctx.options.completionConcurrency, async (pod) => {
+    try {
+      if (await isInplaceUpdateCompleted(pod, ctx.resolver, { signal: ctx.signal })) {
+        await complete(ctx, pod);
+      } else {
+        await explainPending(ctx, pod, reasons);
+      }
+    } catch (err) {
+      noteWriteError(ctx, pod, 'complete an update', err);
+    }
+  });
+  return reasons;
+}
+
+async function complete(ctx: ReconcileContext, pod: Pod): Promise<void> {
+  const phase = getSandboxPhase(pod);
+  const state = getInplaceUpdateState(pod);
+  beforeWrite(ctx);
+  const stored = await markUpdateCompleted(ctx.podClient, pod, ctx.resolver, {
+    clock: ctx.clock,
+    signal: ctx.signal,
+  });
+  if (stored === undefined) return;
+  const ackMs = ctx.clock.now().getTime();
+  replaceWorking(ctx, stored);
+  ctx.memory.pendingReported.delete(pod.metadata?.name ?? '');
+  ctx.metrics.observeReaction(podKeyOf(pod));
+  const since = state?.updateTimestamp?.getTime();
+  const durationMs = since === undefined ? undefined : Math.max(0, ackMs - since);
+  const toRunning = getSandboxPhase(stored) === 'running';
+  if (durationMs !== undefined) {
+    ctx.metrics.observeTransition(
+      ctx.namespace,
+      ctx.name,
+      toRunning ? 'starting_to_running' : 'stopping_to_idle',
+      durationMs / 1000,
+    );
+  }
+  if (toRunning) {
+    const claimed = timeMs(pod.metadata?.annotations?.[SandboxClaimedAtAnnotationKey]);
+    if (claimed !== undefined) {
+      ctx.metrics.observeTransition(
+        ctx.namespace,
+        ctx.name,
+        'idle_to_running',
+        Math.max(0, ackMs - claimed) / 1000,
+      );
+    }
+    ctx.recorder.event(podRef(stored), 'Normal', 'SandboxRunning', 'the workload images run');
+  } else {
+    ctx.recorder.event(podRef(stored), 'Normal', 'SandboxIdle', 'back to the idle images; identity cleaned');
+  }
+  logTransition(ctx, pod, toRunning ? 'starting_to_running' : 'stopping_to_idle', durationMs, {
+    from: phase,
+  });
+}
+
+async function explainPending(ctx: ReconcileContext, pod: Pod, reasons: Map<string, string>): Promise<void> {
+  const now = ctx.clock.now();
+  const phase = getSandboxPhase(pod);
+  const { duration } = getPodPhaseDuration(pod, phase, now);
+  const name = pod.metadata?.name ?? '';
+  const startup = startupTimeoutMs(pod, ctx.pool, ctx.options.defaultStartupTimeoutSeconds);
+  if (phase === 'starting' && startup > 0 && duration >= startup) {
+    // The startup-timeout step releases it right after and needs its reason.
+    reasons.set(name, await reasonOf(ctx, pod));
+  }
+  // How long an update may take before the pool is Degraded by it: its startup timeout, else the default.
+  const bound = startup > 0 ? startup : ctx.options.defaultStartupTimeoutSeconds * 1000;
+  if (duration < bound) noteDeadline(ctx, now.getTime() - duration + bound);
+  if (duration < ctx.options.pendingEventAfterMs) {
+    noteDeadline(ctx, now.getTime() - duration + ctx.options.pendingEventAfterMs);
+    if (duration < bound) return;
+  }
+  const reason = reasons.get(name) ?? (await reasonOf(ctx, pod));
+  reasons.set(name, reason);
+  if (duration >= bound) {
+    ctx.stuck.push({
+      pod: name,
+      phase,
+      reason: 'UpdatePending',
+      message: `pod ${name} ${phase} for ${Math.round(duration / 1000)}s: ${reason}`,
+    });
+  }
+  const stateText = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
+  if (ctx.memory.pendingReported.get(name) === `${stateText}\n${reason}`) return;
+  ctx.memory.pendingReported.set(name, `${stateText}\n${reason}`);
+  ctx.recorder.event(podRef(pod), 'Warning', 'Pending', reason);
+  ctx.logger.warn(
+    {
+      namespace: ctx.namespace,
+      pool: ctx.name,
+      pod: name,
+      sandboxId: pod.metadata?.labels?.['agentbox.navix.sh/sandbox-id'],
+      phase,
+      durationMs: Math.round(duration),
+      reason,
+    },
+    `${podKeyOf(pod)}: update pending`,
+  );
+}
+
+async function reasonOf(ctx: ReconcileContext, pod: Pod): Promise<string> {
+  const explanation = await explainUpdate(pod, ctx.resolver, { signal: ctx.signal });
+  const pendingContainers = explanation.containers.filter((c) => !c.done);
+  ctx.logger.debug(
+    {
+      namespace: ctx.namespace,
+      pool: ctx.name,
+      pod: pod.metadata?.name,
+      reasons: pendingContainers.map((c) => ({
+        container: c.container,
+        reason: c.reason,
+        message: c.message,
+      })),
+    },
+    `${podKeyOf(pod)}: explained`,
+  );
+  return firstPendingReason(explanation) ?? 'UpdatePending: waiting for kubelet';
+}

@@ -1,0 +1,56 @@
+import { getSandboxPhase, SandboxStopReasonReleased } from '@agentbox/core';
+import { releasePod } from '../../sandbox/release-pod.js';
+import { logTransition, noteWriteError } from '../internal/pod-writes.js';
+import {
+  beforeWrite,
+  noteDeadline,
+  podRef,
+  type ReconcileContext,
+  replaceWorking,
+} from '../internal/reconcile-context.js';
+import { idleDeadline, idleTimeoutMs } from '../pool-timeouts.js';
+
+/**
+ * T6 (idle timeout): a `running` pod untouched for longer than its idle timeout (annotation > pool default >
+ * none) — `now − max(creation, started-at, last-active) > timeout` — is released (`Released`,
+ * `IdleTimeout`). The release does not retry on a conflict: a concurrent `touch` wins and is re-decided
+ * from the fresh cache.
+ */
+export async function reconcileIdleTimeouts(ctx: ReconcileContext): Promise<void> {
+  const now = ctx.clock.now().getTime();
+  for (const pod of ctx.working.filter((p) => getSandboxPhase(p) === 'running')) {
+    const name = pod.metadata?.name ?? '';
+    if (ctx.invalid.has(name)) continue;
+    const deadline = idleDeadline(pod, ctx.pool);
+    if (deadline === undefined) continue;
+    if (now <= deadline) {
+      noteDeadline(ctx, deadline + 1);
+      continue;
+    }
+    try {
+      beforeWrite(ctx);
+      const timeout = idleTimeoutMs(pod, ctx.pool);
+      const { pod: stored, released } = await releasePod(ctx.podClient, pod, ctx.pool!, {
+        stopReason: SandboxStopReasonReleased,
+        failureReason: 'IdleTimeout',
+        failureMessage: `idle for more than ${Math.round(timeout / 1000)}s`,
+        attempts: 1,
+        expectedPhase: 'running',
+        clock: ctx.clock,
+        signal: ctx.signal,
+      });
+      if (!released) continue;
+      replaceWorking(ctx, stored);
+      ctx.metrics.incReleases(ctx.namespace, ctx.name, 'IdleTimeout');
+      ctx.recorder.event(
+        podRef(pod),
+        'Normal',
+        'IdleTimeout',
+        `released after ${Math.round(timeout / 1000)}s idle`,
+      );
+      logTransition(ctx, pod, 'idle_timeout', now - deadline + timeout);
+    } catch (err) {
+      noteWriteError(ctx, pod, 'release after the idle timeout', err);
+    }
+  }
+}
