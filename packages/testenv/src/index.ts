@@ -41,6 +41,7 @@ export {
   startKubeletSimulator,
 } from './kubelet/start-kubelet-simulator.js';
 // The real node (kubelet + containerd) and the images it can run.
+export { captureHostState, type HostState } from './node/capture-host-state.js';
 export {
   type PushedRunnableImage,
   pushRunnableImage,
@@ -48,6 +49,7 @@ export {
   type RunnableImageSpec,
 } from './node/push-runnable-image.js';
 export { RealNodeError, type RealNodeErrorCode } from './node/real-node-error.js';
+export { type NodeBinder, type NodeBinderOptions, startNodeBinder } from './node/start-node-binder.js';
 export {
   holdRealNodeLock,
   type RealNode,
