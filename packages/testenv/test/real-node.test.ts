@@ -28,6 +28,7 @@ import {
   registryFromProvided,
   retag,
   startKubeletSimulator,
+  startNodeBinder,
   startRealNode,
 } from '../src/index.js';
 import { captureHostState } from '../src/node/capture-host-state.js';
@@ -505,5 +506,28 @@ describe('on the real node', () => {
     expect(backOffAt).toBe(4);
     // After kubelet's back-off (10 s) the container starts anyway.
     await waitForPod(core, ns, 'flip-flop', 'a after the back-off', (p) => runsDigest(p, a.digest));
+  });
+
+  it('startNodeBinder schedules a pod made without spec.nodeName onto the real node', async () => {
+    const binderNs = await createTestNamespace(kc, 'real-node-binder');
+    const binder = await startNodeBinder(kc, { namespace: binderNs, nodeName: node.nodeName });
+    try {
+      const image = await push();
+      await core.createNamespacedPod({
+        namespace: binderNs,
+        body: {
+          metadata: { name: 'unscheduled' },
+          spec: { containers: [{ name: 'main', image: image.reference }] },
+        },
+      });
+      const pod = await waitForPod(core, binderNs, 'unscheduled', 'running', (p) =>
+        runsDigest(p, image.digest),
+      );
+      expect(pod.spec?.nodeName).toBe(node.nodeName);
+      expect(binder.bound()).toEqual([`${binderNs}/unscheduled`]);
+      expect(binder.errors()).toEqual([]);
+    } finally {
+      await binder.stop();
+    }
   });
 });
