@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export TURBO_TELEMETRY_DISABLED := 1
 
-.PHONY: test demo setup build typecheck lint bench
+.PHONY: test demo setup build typecheck lint bench chaos
 
 test: setup
 	pnpm run build
@@ -30,3 +30,8 @@ lint:
 bench: setup build
 	pnpm run bench:resolver
 	pnpm run bench:cli
+
+# Faults against real processes (control plane, registry, kubelet simulator, two controllers); CHAOS_SECONDS
+# (default 600) and CHAOS_SEED pick the profile. Writes bench/results/chaos.json, fails on any violation.
+chaos: setup build
+	CHAOS_SECONDS=$${CHAOS_SECONDS:-600} pnpm run bench:chaos

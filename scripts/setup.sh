@@ -40,3 +40,4 @@ pnpm install --frozen-lockfile --reporter=append-only
 
 echo "setup: kube-apiserver, etcd, kubectl and kubelet (cold build: 10-20 min on 2 cores)"
 tools/k8s-testenv/build.sh >/dev/null
+tools/ggcr/build.sh >/dev/null # crane (second test registry) and the resolver benchmark Go baseline

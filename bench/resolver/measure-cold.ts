@@ -1,137 +1,103 @@
-import { createRegistryResolver, MANIFEST_ACCEPT } from '@agentbox/resolver-registry';
-import { Agent, request } from 'undici';
+import { createRegistryResolver } from '@agentbox/resolver-registry';
+import type { GoBaseline } from './go-baseline-process.js';
 import { median, runConcurrently } from './run-concurrently.js';
 
-/** Setup of figure 1. */
+/** Setup of one uncached comparison: one registry, one concurrency. */
 export interface ColdSetup {
-  /** `http://127.0.0.1:<port>` of the registry. */
-  readonly registryUrl: string;
   /** `127.0.0.1:<port>/<repository>:<tag>` of every pushed tag. */
   readonly references: readonly string[];
-  /** Resolves per round. */
+  /** Resolves per round and side. */
   readonly requests: number;
   /** Resolves in flight at once, the same for both sides. */
   readonly concurrency: number;
-  /** Measured rounds per side, alternated (baseline, resolver, baseline, …). */
+  /** Measured rounds per side, alternated (Go first in even rounds, agentbox first in odd ones). */
   readonly rounds: number;
 }
 
-/** Figure 1's result: rates per round of each side, their medians, and the median paired ratio. */
-export interface ColdResult {
-  readonly resolverRates: readonly number[];
-  readonly baselineRates: readonly number[];
-  /** resolver / baseline of each round (the two sides of a round run back to back). */
-  readonly roundRatios: readonly number[];
-  readonly resolverPerSecond: number;
-  readonly baselinePerSecond: number;
-  /** The median of `roundRatios`. */
-  readonly ratio: number;
-  /** Median CPU time this process spent per request (user + system, µs), each side: the client's own cost. */
-  readonly resolverCpuMicrosPerRequest: number;
-  readonly baselineCpuMicrosPerRequest: number;
-}
-
-/** One measured round: its rate and the CPU this process spent per request. */
-interface Round {
+/** One measured round of one side. */
+export interface ColdRound {
   readonly perSecond: number;
-  readonly cpuMicrosPerRequest: number;
+  /** CPU time of that side's process per resolve (user + system, all threads), µs. */
+  readonly cpuMicrosPerResolve: number;
 }
 
-async function timedRound(
-  requests: number,
-  concurrency: number,
-  task: (i: number) => Promise<unknown>,
-): Promise<Round> {
-  const cpu = process.cpuUsage();
-  const seconds = await runConcurrently(requests, concurrency, task);
-  const used = process.cpuUsage(cpu);
-  return { perSecond: requests / seconds, cpuMicrosPerRequest: (used.user + used.system) / requests };
+/** The result of one comparison: every round of each side, the medians and the median paired ratios. */
+export interface ColdResult {
+  readonly concurrency: number;
+  readonly requests: number;
+  readonly agentbox: readonly ColdRound[];
+  readonly ggcr: readonly ColdRound[];
+  readonly agentboxPerSecond: number;
+  readonly ggcrPerSecond: number;
+  /** Median of agentbox / ggcr resolves per second of each round (the two sides of a round run back to back). */
+  readonly ratio: number;
+  readonly agentboxCpuMicrosPerResolve: number;
+  readonly ggcrCpuMicrosPerResolve: number;
+  /** Median of agentbox / ggcr CPU per resolve of each round. */
+  readonly cpuRatio: number;
 }
 
 /**
- * Figure 1: cold resolves per second of `createRegistryResolver` (a fresh resolver per
- * round, no cache) against a bare undici HEAD loop (a fresh Agent per round) over the same
- * tags with the same concurrency: the wire's limit on this machine.
+ * Uncached resolves per second of `createRegistryResolver` (a fresh resolver per round, no cache) against the Go
+ * baseline (a fresh transport and Puller per round, `remote.Head` with `remote.Reuse`), same tags, same
+ * concurrency, rounds alternating. Both sides must see the same digest for every tag.
  */
-export async function measureCold(setup: ColdSetup): Promise<ColdResult> {
-  const urls = setup.references.map((ref) => {
-    const slash = ref.indexOf('/');
-    const colon = ref.lastIndexOf(':');
-    return `${setup.registryUrl}/v2/${ref.slice(slash + 1, colon)}/manifests/${ref.slice(colon + 1)}`;
-  });
+export async function measureCold(setup: ColdSetup, go: GoBaseline): Promise<ColdResult> {
   const expected = new Map<string, string>();
+  const check = (ref: string, digest: string): void => {
+    const known = expected.get(ref);
+    if (known === undefined) expected.set(ref, digest);
+    else if (known !== digest) throw new Error(`${ref} resolved to ${digest}, earlier to ${known}`);
+  };
 
-  const resolverRound = async (requests: number): Promise<Round> => {
+  const agentboxRound = async (requests: number): Promise<ColdRound> => {
     const resolver = createRegistryResolver({ proxy: false, env: {} });
     try {
-      return await timedRound(requests, setup.concurrency, async (i) => {
+      const cpu = process.cpuUsage();
+      const seconds = await runConcurrently(requests, setup.concurrency, async (i) => {
         const ref = setup.references[i % setup.references.length]!;
-        const digest = await resolver.resolve(ref);
-        check(expected, ref, digest);
+        check(ref, await resolver.resolve(ref));
       });
+      const used = process.cpuUsage(cpu);
+      return { perSecond: requests / seconds, cpuMicrosPerResolve: (used.user + used.system) / requests };
     } finally {
       await resolver.close();
     }
   };
 
-  const baselineRound = async (requests: number): Promise<Round> => {
-    const dispatcher = new Agent();
-    try {
-      return await timedRound(requests, setup.concurrency, async (i) => {
-        const n = i % urls.length;
-        const res = await request(urls[n]!, {
-          method: 'HEAD',
-          headers: { accept: MANIFEST_ACCEPT },
-          dispatcher,
-        });
-        await res.body.dump();
-        const digest = res.headers['docker-content-digest'];
-        if (res.statusCode !== 200 || typeof digest !== 'string') {
-          throw new Error(`baseline HEAD ${urls[n]} answered ${res.statusCode}`);
-        }
-        check(expected, setup.references[n]!, digest);
-      });
-    } finally {
-      await dispatcher.close();
-    }
+  const ggcrRound = async (requests: number): Promise<ColdRound> => {
+    const answer = await go.round(setup.references, requests, setup.concurrency);
+    for (const [ref, digest] of Object.entries(answer.digests)) check(ref, digest);
+    return { perSecond: requests / answer.seconds, cpuMicrosPerResolve: answer.cpuMicros / requests };
   };
 
   // Warm-up (JIT, registry caches) on both sides, not measured.
-  await baselineRound(Math.min(500, setup.requests));
-  await resolverRound(Math.min(500, setup.requests));
-  const baselineRounds: Round[] = [];
-  const resolverRounds: Round[] = [];
+  await ggcrRound(Math.min(500, setup.requests));
+  await agentboxRound(Math.min(500, setup.requests));
+  const agentbox: ColdRound[] = [];
+  const ggcr: ColdRound[] = [];
   for (let round = 0; round < setup.rounds; round++) {
     // Alternate which side goes first so drift of the machine hits both alike.
     if (round % 2 === 0) {
-      baselineRounds.push(await baselineRound(setup.requests));
-      resolverRounds.push(await resolverRound(setup.requests));
+      ggcr.push(await ggcrRound(setup.requests));
+      agentbox.push(await agentboxRound(setup.requests));
     } else {
-      resolverRounds.push(await resolverRound(setup.requests));
-      baselineRounds.push(await baselineRound(setup.requests));
+      agentbox.push(await agentboxRound(setup.requests));
+      ggcr.push(await ggcrRound(setup.requests));
     }
   }
-  const resolverRates = resolverRounds.map((r) => r.perSecond);
-  const baselineRates = baselineRounds.map((r) => r.perSecond);
-  // The ratio is taken per round, then the median: the machine's speed drifts between
-  // rounds (two cores shared with the registry and whatever else runs), and a paired
-  // ratio cancels that drift where a ratio of medians taken from different rounds would not.
-  const roundRatios = resolverRates.map((rate, i) => rate / baselineRates[i]!);
+  // Ratios are taken per round, then the median: the machine's speed drifts between rounds (two cores shared
+  // with the registry and whatever else runs), and a paired ratio cancels that drift.
   return {
-    resolverRates,
-    baselineRates,
-    roundRatios,
-    resolverPerSecond: median(resolverRates),
-    baselinePerSecond: median(baselineRates),
-    ratio: median(roundRatios),
-    resolverCpuMicrosPerRequest: median(resolverRounds.map((r) => r.cpuMicrosPerRequest)),
-    baselineCpuMicrosPerRequest: median(baselineRounds.map((r) => r.cpuMicrosPerRequest)),
+    concurrency: setup.concurrency,
+    requests: setup.requests,
+    agentbox,
+    ggcr,
+    agentboxPerSecond: median(agentbox.map((r) => r.perSecond)),
+    ggcrPerSecond: median(ggcr.map((r) => r.perSecond)),
+    ratio: median(agentbox.map((r, i) => r.perSecond / ggcr[i]!.perSecond)),
+    agentboxCpuMicrosPerResolve: median(agentbox.map((r) => r.cpuMicrosPerResolve)),
+    ggcrCpuMicrosPerResolve: median(ggcr.map((r) => r.cpuMicrosPerResolve)),
+    cpuRatio: median(agentbox.map((r, i) => r.cpuMicrosPerResolve / ggcr[i]!.cpuMicrosPerResolve)),
   };
-}
-
-/** Both sides must see the same digest for a tag: a benchmark of wrong answers measures nothing. */
-function check(expected: Map<string, string>, ref: string, digest: string): void {
-  const known = expected.get(ref);
-  if (known === undefined) expected.set(ref, digest);
-  else if (known !== digest) throw new Error(`${ref} resolved to ${digest}, earlier to ${known}`);
 }

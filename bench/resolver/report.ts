@@ -33,3 +33,42 @@ export function formatTable(figures: readonly Figure[]): string {
   const line = (row: string[]): string => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ');
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
+
+/** One row of the agentbox-against-ggcr table. */
+export interface ComparisonRow {
+  readonly registry: string;
+  readonly concurrency: number;
+  readonly ratio: number;
+  readonly agentboxPerSecond: number;
+  readonly ggcrPerSecond: number;
+  readonly connections: { readonly resolves: number; readonly agentbox: number; readonly ggcr: number };
+  readonly agentboxCpuMicros: number;
+  readonly ggcrCpuMicros: number;
+}
+
+/** Renders uncached resolves of agentbox against go-containerregistry, one row per registry and concurrency. */
+export function formatComparison(rows: readonly ComparisonRow[]): string {
+  const table = [
+    [
+      'registry',
+      'concurrency',
+      'agentbox / ggcr',
+      'resolves/s (agentbox / ggcr)',
+      'TCP connections (agentbox / ggcr)',
+      'CPU per resolve (agentbox / ggcr)',
+    ],
+    ...rows.map((r) => [
+      r.registry,
+      String(r.concurrency),
+      r.ratio.toFixed(2),
+      `${Math.round(r.agentboxPerSecond)} / ${Math.round(r.ggcrPerSecond)}`,
+      `${r.connections.agentbox} / ${r.connections.ggcr} (${r.connections.resolves} sequential)`,
+      `${Math.round(r.agentboxCpuMicros)} µs / ${Math.round(r.ggcrCpuMicros)} µs`,
+    ]),
+  ];
+  const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
+  const line = (row: string[]): string => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ');
+  return [line(table[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(line)].join(
+    '\n',
+  );
+}

@@ -2,7 +2,7 @@
 // loaded on demand, so `agentbox --help` never parses client-node, undici or the resolver.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
@@ -34,6 +34,20 @@ function barrelMap(pkg) {
 const deepImports = {
   name: 'deep-imports',
   setup(b) {
+    // A workspace source that reads a JSON file beside itself at import time (e.g. its package.json for a
+    // version) would look for it next to the bundle's chunk: inline the file's text at build time instead.
+    b.onLoad(
+      { filter: /\/packages\/(core|controller|resolver-registry|resolver-cache)\/src\/.*\.ts$/ },
+      (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const contents = source.replace(
+          /readFileSync\(\s*new URL\('([^']+\.json)', import\.meta\.url\),\s*'utf8',?\s*\)/g,
+          (_, file) => JSON.stringify(readFileSync(new URL(file, pathToFileURL(args.path)), 'utf8')),
+        );
+        return { contents, loader: 'ts' };
+      },
+    );
     b.onLoad({ filter: /\/packages\/cli\/src\/.*\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const contents = source.replace(

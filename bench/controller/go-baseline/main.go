@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	corev1 "k8s.io/api/core/v1"
@@ -244,14 +245,18 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 }
 
 func main() {
-	kubeconfig := flag.String("kubeconfig", "", "path of the kubeconfig")
 	namespace := flag.String("namespace", "", "watch only this namespace")
 	concurrency := flag.Int("concurrency", 8, "concurrent reconciles")
 	metricsAddr := flag.String("metrics-bind-address", "0", "address of the Prometheus metrics endpoint (0 = off)")
 	flag.Parse()
-	log.SetLogger(ctrl.Log) // silence the "log.SetLogger(...) was never called" warning; nothing is logged
+	log.SetLogger(logr.Discard()) // the benchmark reads no logs; this also silences controller-runtime's warning
 
-	cfg, err := clientcmd.BuildConfigFromFlags("", *kubeconfig)
+	// controller-runtime registers --kubeconfig itself (its config package's init).
+	kubeconfig := ""
+	if f := flag.Lookup("kubeconfig"); f != nil {
+		kubeconfig = f.Value.String()
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kubeconfig:", err)
 		os.Exit(1)

@@ -51,6 +51,8 @@ export interface ManagerReconcilerDeps {
 /** Builds the reconciler of a term. */
 export type ReconcilerFactory = (deps: ManagerReconcilerDeps) => {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | undefined>;
+  /** Drops what the reconciler subscribed to (called once the term's workers are done). */
+  close?(): void;
 };
 
 /** Test seams of the manager (not part of the public options). */
@@ -220,6 +222,9 @@ export async function startControllerWith(
         }
       },
     });
+    // The reconciler subscribes to the informers; a later term gets a fresh one.
+    const closeReconciler = () => reconciler.close?.();
+    workers.then(closeReconciler, closeReconciler);
     const current: Term = { queue, abort, workers };
     term = current;
     metrics.setLeader(true);
@@ -263,7 +268,8 @@ export async function startControllerWith(
       electing = true;
       await leading;
     } else {
-      startTerm(undefined, () => !stopped);
+      // Only the term's signal ends it: in-flight reconciles may still write while stop() drains them.
+      startTerm(undefined, () => true);
     }
   })();
   // `ready` may be awaited late or never: its rejection must not be unhandled.

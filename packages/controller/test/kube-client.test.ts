@@ -90,6 +90,50 @@ describe('createKubeClient against the real kube-apiserver', () => {
     }
   });
 
+  it('sends a GET once more when the server dropped the kept-alive connection it was sent on', async () => {
+    // The relay plays a server that closed an idle connection: bytes arriving on a connection idle for
+    // 200 ms kill it instead of being forwarded, so the request written on it gets no answer.
+    const upstream = new URL(kc.getCurrentCluster()!.server);
+    let opened = 0;
+    const relay = net.createServer((socket) => {
+      opened++;
+      const out = net.connect(Number(upstream.port), upstream.hostname);
+      let last = Date.now();
+      socket.on('data', (chunk) => {
+        if (Date.now() - last > 200) {
+          socket.destroy();
+          out.destroy();
+          return;
+        }
+        last = Date.now();
+        out.write(chunk);
+      });
+      out.on('data', (chunk) => {
+        last = Date.now();
+        socket.write(chunk);
+      });
+      socket.on('error', () => out.destroy());
+      out.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const port = (relay.address() as net.AddressInfo).port;
+    const client = await createKubeClient(
+      kubeConfigFor({ ...inject('controlPlane'), server: `https://127.0.0.1:${port}` }),
+    );
+    try {
+      await client.request({ path: `/api/v1/namespaces/${namespace}` });
+      await new Promise((r) => setTimeout(r, 400));
+      const ns = await client.request<{ metadata: { name: string } }>({
+        path: `/api/v1/namespaces/${namespace}`,
+      });
+      expect(ns.metadata.name).toBe(namespace);
+      expect(opened).toBe(2);
+    } finally {
+      await client.close();
+      relay.close();
+    }
+  });
+
   it('a watch does not hold a request connection hostage', async () => {
     const small = await createKubeClient(kc, { connections: 1 });
     const ac = new AbortController();

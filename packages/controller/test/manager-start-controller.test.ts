@@ -94,44 +94,72 @@ describe('startController (manager)', () => {
     await expect(fetch(`${controller.healthUrl}/healthz`)).rejects.toThrow();
   });
 
-  it('finishes an in-flight reconcile before stopping, and aborts one that outlives the drain timeout', async () => {
-    await kube.request({ method: 'POST', path: poolsPath(namespace), body: pool('slow') });
-    let finished = 0;
-    let aborted = 0;
+  it('lets an in-flight reconcile finish (and write) while stopping', async () => {
+    await kube.request({ method: 'POST', path: poolsPath(namespace), body: pool('drain') });
     let entered = false;
+    let wrote = false;
     const controller = await startControllerWith(
-      { kubeConfig: kc, namespace, logger: silentLogger, drainTimeoutMs: 1_500 },
+      { kubeConfig: kc, namespace, logger: silentLogger },
       {
-        reconciler: () => ({
+        reconciler: (deps) => ({
           async reconcile(key, signal) {
-            if (key !== `${namespace}/slow`) return {};
+            if (key !== `${namespace}/drain` || entered) return {};
             entered = true;
-            const ms = finished === 0 ? 300 : 60_000;
-            await new Promise<void>((resolve) => {
-              const onAbort = () => {
-                clearTimeout(t);
-                aborted++;
-                resolve();
-              };
-              const t = setTimeout(() => {
-                signal.removeEventListener('abort', onAbort);
-                resolve();
-              }, ms);
-              signal.addEventListener('abort', onAbort, { once: true });
+            await new Promise((r) => setTimeout(r, 500));
+            await deps.kube.request({
+              method: 'PATCH',
+              path: poolsPath(namespace, 'drain'),
+              body: { metadata: { annotations: { drained: 'yes' } } },
+              signal,
             });
-            if (!signal.aborted) finished++;
-            return { requeueAfterMs: 0 };
+            wrote = true;
+            return {};
           },
         }),
       },
     );
     await controller.ready;
     await until(() => entered);
-    // The first reconcile (300 ms) is let finish; the requeued one (60 s) is aborted after the drain timeout.
-    await until(() => finished === 1);
+    await controller.stop(); // called while the reconcile sleeps
+    expect(wrote).toBe(true);
+    const stored = await kube.request<{ metadata: { annotations?: Record<string, string> } }>({
+      path: poolsPath(namespace, 'drain'),
+    });
+    expect(stored.metadata.annotations?.drained).toBe('yes');
+  });
+
+  it('aborts a reconcile that outlives the drain timeout', async () => {
+    await kube.request({ method: 'POST', path: poolsPath(namespace), body: pool('slow') });
+    let aborted = false;
+    let entered = false;
+    const controller = await startControllerWith(
+      { kubeConfig: kc, namespace, logger: silentLogger, drainTimeoutMs: 1_000 },
+      {
+        reconciler: () => ({
+          async reconcile(key, signal) {
+            if (key !== `${namespace}/slow`) return {};
+            entered = true;
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, 60_000);
+              signal.addEventListener(
+                'abort',
+                () => {
+                  clearTimeout(t);
+                  aborted = true;
+                  resolve();
+                },
+                { once: true },
+              );
+            });
+            return {};
+          },
+        }),
+      },
+    );
+    await controller.ready;
+    await until(() => entered);
     await controller.stop();
-    expect(finished).toBe(1);
-    expect(aborted).toBe(1);
+    expect(aborted).toBe(true);
   });
 
   it('refuses a bad bind address before starting anything', async () => {

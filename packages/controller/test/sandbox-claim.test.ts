@@ -143,9 +143,27 @@ describe('SandboxClient.claim against the real kube-apiserver and the kubelet si
       .claim({ namespace: fx.namespace, pool: 'valid', image: fx.images.app, sandboxId: 'not a label' })
       .catch((e) => e);
     expect(badId.code).toBe('InvalidClaim');
+
     expect((await readPod(idle!.metadata!.name!)).metadata!.resourceVersion).toBe(
       idle!.metadata!.resourceVersion,
     );
+  });
+
+  it('a chosen sandbox id already in use is refused', async () => {
+    await fx.createPool('dup');
+    await fx.createIdlePods('dup', 2);
+    const first = await client.claim({
+      namespace: fx.namespace,
+      pool: 'dup',
+      image: fx.images.app,
+      sandboxId: 'dup-1',
+    });
+    const taken = await client
+      .claim({ namespace: fx.namespace, pool: 'dup', image: fx.images.app, sandboxId: 'dup-1' })
+      .catch((e) => e);
+    expect(taken.code).toBe('InvalidClaim');
+    expect(taken.message).toBe(`claim: sandbox id dup-1 is already in use by pod ${first.pod}`);
+    expect((await client.list({ namespace: fx.namespace, pool: 'dup' })).map((s) => s.id)).toEqual(['dup-1']);
   });
 
   it('no idle pod: NoIdlePodsAvailable naming the pool counts', async () => {

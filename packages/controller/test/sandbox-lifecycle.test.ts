@@ -125,10 +125,27 @@ describe('SandboxClient release, touch and wait against the real kube-apiserver 
     const pod = await readPod(sandbox.pod);
     expect(pod.metadata!.labels![SandboxPhaseLabelKey]).toBe('idle');
     expect(getInplaceUpdateState(pod)).toMatchObject({ phase: 'completed', targetPodPhase: 'idle' });
+    // The id is on no pod any more: a wait for released is over at once.
+    const gone = await client.wait(
+      { namespace: fx.namespace, sandboxId: sandbox.id },
+      { phase: 'released', timeoutMs: 5000 },
+    );
+    expect(gone).toMatchObject({ id: sandbox.id, phase: 'idle' });
     // An idle pod has nothing to release.
     const before = await written(sandbox.pod);
     await client.release({ namespace: fx.namespace, pod: sandbox.pod });
     expect(await written(sandbox.pod)).toBe(before);
+  });
+
+  it('a pod outside every pool is no sandbox', async () => {
+    await fx.kube.request({
+      method: 'POST',
+      path: podsPath(fx.namespace),
+      body: { metadata: { name: 'plain' }, spec: { containers: [{ name: 'c', image: fx.images.idle }] } },
+    });
+    const err = await client.get({ namespace: fx.namespace, pod: 'plain' }).catch((e) => e);
+    expect(err.code).toBe('SandboxNotFound');
+    expect(err.message).toBe(`sandbox pod/plain not found in namespace ${fx.namespace}`);
   });
 
   it('touch sets last-active to now', async () => {

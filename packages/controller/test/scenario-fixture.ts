@@ -69,6 +69,10 @@ export interface ScenarioFixtureOptions {
   reconciler?: PoolReconcilerOptions;
   node?: Partial<KubeletSimulatorOptions>;
   resolver?: DigestResolver & { close?: () => Promise<void> };
+  /** Let the controller build its default resolver (pull secrets read through the cluster). Default: false. */
+  defaultResolver?: boolean;
+  /** Serve `/metrics` on a free loopback port. Default: false. */
+  metrics?: boolean;
 }
 
 export async function startScenarioFixture(
@@ -103,7 +107,14 @@ export async function startScenarioFixture(
     missingImage: (tag) => `${registry.host}/${repo}:${tag}-missing`,
     async startController() {
       controller = await startControllerWith(
-        { kubeConfig: kc, namespace, resolver, logger, metricsAddress: '', healthAddress: '' },
+        {
+          kubeConfig: kc,
+          namespace,
+          ...(options.defaultResolver ? {} : { resolver }),
+          logger,
+          metricsAddress: options.metrics ? '127.0.0.1:0' : '',
+          healthAddress: '',
+        },
         {
           reconciler: ({ resyncIntervalMs: _, ...deps }) =>
             createPoolReconciler({

@@ -162,4 +162,31 @@ describe('controller scenarios: scaling and template rolls', () => {
       fx.logs.filter((l) => l['transition'] === 'idle_image_switched' && l['pool'] === 'swap'),
     ).toHaveLength(3);
   });
+
+  it('a claim racing a scale-down wins or fails cleanly: no claimed pod is ever deleted', async () => {
+    await readyPool('race', 6);
+    const app = await fx.image('work');
+    const claims = Array.from({ length: 4 }, () =>
+      fx.client.claim({ namespace: fx.namespace, pool: 'race', image: app }).then(
+        (s) => s,
+        (err: unknown) => err as Error,
+      ),
+    );
+    await fx.patchPoolSpec('race', { replicas: 2 });
+    const results = await Promise.all(claims);
+    const won = results.filter((r): r is Exclude<typeof r, Error> => !(r instanceof Error));
+    for (const r of results)
+      if (r instanceof Error) expect((r as { code?: string }).code).toBe('NoIdlePodsAvailable');
+    expect(won.length).toBeGreaterThan(0);
+    for (const sandbox of won) await fx.client.wait(sandbox, { phase: 'running', timeoutMs: 60_000 });
+    const pods = await fx.until('settled at max(replicas, claimed) pods', async () => {
+      const list = live(await fx.pods('race'));
+      return (
+        list.length === Math.max(2, won.length) &&
+        list.filter((p) => phaseOf(p) === 'running').length === won.length &&
+        list
+      );
+    });
+    for (const sandbox of won) expect(pods.map((p) => p.metadata?.name)).toContain(sandbox.pod);
+  });
 });

@@ -131,6 +131,17 @@ describe('isInplaceUpdateCompleted (SPEC 2.2)', () => {
     expect(await isInplaceUpdateCompleted(starting({}), r)).toBe(false);
   });
 
+  it('two empty (or invalid) config digests never count as the same config → not completed', async () => {
+    const r = resolver();
+    const repushed = fakeDigest('re-pushed');
+    r.setDigest('app:v1', repushed);
+    for (const config of ['', 'sha256:', 'not-a-digest']) {
+      r.setConfigDigest(NEW, config);
+      r.setConfigDigest(repushed, config);
+      expect(await isInplaceUpdateCompleted(starting({}), r)).toBe(false);
+    }
+  });
+
   it('asks the config of the running image where the imageID names no repository', async () => {
     const r = resolver();
     r.setDigest('app:v1', fakeDigest('re-pushed'));

@@ -69,6 +69,17 @@ describe('markUpdateCompleted (SPEC 2.3)', () => {
     });
   });
 
+  it('an empty target on an idle-labelled pod keeps started-at: the cleanup follows the target, not the label', async () => {
+    const pod = startingPod({ targetPodPhase: '' }, 'idle');
+    pod.metadata!.labels![SandboxIDLabelKey] = 'sbx-1';
+    const client = new InMemoryPodClient([pod]);
+    const result = await markUpdateCompleted(client, pod, resolver, { clock });
+    expect(result?.metadata?.labels?.[SandboxPhaseLabelKey]).toBe('idle');
+    expect(result?.metadata?.labels?.[SandboxIDLabelKey]).toBe('sbx-1');
+    expect(result?.metadata?.annotations?.[SandboxStartedAtAnnotationKey]).toBe('2026-06-01T12:00:00Z');
+    expect(result?.metadata?.annotations?.[SandboxLastActiveAnnotationKey]).toBe('2026-06-01T12:00:00Z');
+  });
+
   it('a target other than running drops the stable snapshot and sets no start time', async () => {
     const pod = startingPod({
       targetPodPhase: 'paused',

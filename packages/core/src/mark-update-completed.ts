@@ -79,8 +79,10 @@ function completeState(current: Pod, state: InplaceUpdateState, now: Date): Pod 
     annotations[SandboxLastActiveAnnotationKey] = stamp;
   }
   annotations[PodAnnotationInPlaceUpdateStateKey] = serializeInplaceUpdateState(completed);
-  // Cleaning the identity in the same write leaves no window in which a new claim's id could be erased.
-  if (labels[SandboxPhaseLabelKey] === SandboxPhaseIdle) {
+  // Keyed on the target, as the start times above are: an empty target on an idle-labelled pod is not a
+  // return to idle. Cleaning the identity in the same write leaves no window in which a new claim's id could
+  // be erased.
+  if (target === SandboxPhaseIdle) {
     delete labels[SandboxIDLabelKey];
     for (const key of IdleCleanupAnnotationKeys) delete annotations[key];
   }

@@ -1,4 +1,4 @@
-// Bad input (issue 2): a pod missing metadata, spec, status, labels or annotations — or holding null
+// Bad input: a pod missing metadata, spec, status, labels or annotations — or holding null
 // there — never causes a TypeError; every function answers from what is there or throws a typed error.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

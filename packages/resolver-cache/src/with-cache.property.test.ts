@@ -1,4 +1,4 @@
-import { FakeClock, fakeDigest, ManifestUnknownError, SeededDigestResolver } from '@agentbox/core/testing';
+import { FakeClock, fakeDigest, UnseededReferenceError, SeededDigestResolver } from '@agentbox/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { withCache } from './with-cache.js';
@@ -67,7 +67,7 @@ describe('withCache against a model (property)', () => {
             case 'resolve': {
               const expected = model.resolve(o.tag);
               const got = await cached.resolve(`${TAGS[o.tag]}:v1`).catch((e: unknown) => {
-                expect(e).toBeInstanceOf(ManifestUnknownError);
+                expect(e).toBeInstanceOf(UnseededReferenceError);
                 return 'missing';
               });
               expect(got).toBe(expected);
@@ -83,7 +83,7 @@ describe('withCache against a model (property)', () => {
             }
             case 'delete':
               model.registry.delete(o.tag);
-              upstream.fail(`${TAGS[o.tag]}:v1`, new ManifestUnknownError('deleted'));
+              upstream.fail(`${TAGS[o.tag]}:v1`, new UnseededReferenceError('deleted'));
               break;
             case 'advance':
               model.now += o.ms;

@@ -2,7 +2,7 @@ import type { DigestResolver, ResolveOptions } from '@agentbox/core';
 import {
   FakeClock,
   fakeDigest,
-  ManifestUnknownError,
+  UnseededReferenceError,
   type ResolverCall,
   SeededDigestResolver,
 } from '@agentbox/core/testing';
@@ -124,7 +124,7 @@ describe('withCache: negative entries', () => {
   it('re-throws a failure (same instance) for the negative TTL only', async () => {
     const { upstream, clock, cached } = setup({ ttlMs: 60_000, negativeTtlMs: 500 });
     const first = await cached.resolve('ghost:v1').catch((e: unknown) => e);
-    expect(first).toBeInstanceOf(ManifestUnknownError);
+    expect(first).toBeInstanceOf(UnseededReferenceError);
     const second = await cached.resolve('ghost:v1').catch((e: unknown) => e);
     expect(second).toBe(first);
     expect(upstream.calls).toHaveLength(1);
@@ -137,11 +137,33 @@ describe('withCache: negative entries', () => {
 
   it('does not cache failures with negativeTtlMs 0', async () => {
     const { upstream, cached } = setup({ negativeTtlMs: 0 });
-    await expect(cached.resolve('ghost')).rejects.toBeInstanceOf(ManifestUnknownError);
-    await expect(cached.resolve('ghost')).rejects.toBeInstanceOf(ManifestUnknownError);
+    await expect(cached.resolve('ghost')).rejects.toBeInstanceOf(UnseededReferenceError);
+    await expect(cached.resolve('ghost')).rejects.toBeInstanceOf(UnseededReferenceError);
     expect(upstream.calls).toHaveLength(2);
     expect(cached.stats()).toMatchObject({ errors: 2, size: 0 });
   });
+
+  it.each([
+    ['an AbortError', () => new DOMException('a neighbour gave up', 'AbortError')],
+    ['a TimeoutError of a signal', () => new DOMException('signal timed out', 'TimeoutError')],
+  ])(
+    'never stores %s from upstream as a negative entry (it is no answer about the image)',
+    async (_n, make) => {
+      let calls = 0;
+      const upstream: DigestResolver = {
+        resolve: () => {
+          calls++;
+          return calls === 1 ? Promise.reject(make()) : Promise.resolve(digest(3));
+        },
+        resolveConfigDigest: () => Promise.reject(new Error('unused')),
+        digestFromStatus: () => digest(0),
+      };
+      const cached = withCache(upstream, { negativeTtlMs: 60_000 });
+      await expect(cached.resolve('ubuntu')).rejects.toMatchObject({ name: make().name });
+      expect(await cached.resolve('ubuntu')).toBe(digest(3));
+      expect(calls).toBe(2);
+    },
+  );
 
   it('caches a rejection even when its reason is undefined', async () => {
     const upstream: DigestResolver = {
@@ -209,7 +231,7 @@ describe('withCache: single-flight', () => {
     release();
     const errors = await Promise.all(all);
     expect(new Set(errors).size).toBe(1);
-    expect(errors[0]).toBeInstanceOf(ManifestUnknownError);
+    expect(errors[0]).toBeInstanceOf(UnseededReferenceError);
     expect(upstream.calls).toHaveLength(1);
     expect(cached.stats()).toMatchObject({ errors: 1, joins: 9 });
   });
@@ -342,7 +364,7 @@ describe('withCache: invalidate and clear', () => {
     const pending = cached.resolve('ghost');
     cached.clear();
     release();
-    await expect(pending).rejects.toBeInstanceOf(ManifestUnknownError);
+    await expect(pending).rejects.toBeInstanceOf(UnseededReferenceError);
     expect(cached.stats()).toMatchObject({ size: 0, inFlight: 0, hits: 1, misses: 3, errors: 0 });
     expect(events).toContainEqual({ type: 'clear', removed: 2 });
     await cached.resolve(APP);
@@ -381,12 +403,12 @@ describe('withCache: credential identity', () => {
     const { upstream, cached } = setup();
     const withSecret = { namespace: 'team', pullSecrets: ['regcred'] };
     expect(await cached.resolve(APP, withSecret)).toBe(digest(2));
-    upstream.seeded.fail(APP, new ManifestUnknownError('no access')); // what a caller without the secret sees
-    await expect(cached.resolve(APP)).rejects.toBeInstanceOf(ManifestUnknownError);
-    await expect(cached.resolve(APP, { namespace: 'team' })).rejects.toBeInstanceOf(ManifestUnknownError);
+    upstream.seeded.fail(APP, new UnseededReferenceError('no access')); // what a caller without the secret sees
+    await expect(cached.resolve(APP)).rejects.toBeInstanceOf(UnseededReferenceError);
+    await expect(cached.resolve(APP, { namespace: 'team' })).rejects.toBeInstanceOf(UnseededReferenceError);
     await expect(
       cached.resolve(APP, { namespace: 'other', pullSecrets: ['regcred'] }),
-    ).rejects.toBeInstanceOf(ManifestUnknownError);
+    ).rejects.toBeInstanceOf(UnseededReferenceError);
     expect(await cached.resolve(APP, { namespace: 'team', pullSecrets: ['regcred', 'regcred'] })).toBe(
       digest(2),
     );
@@ -443,6 +465,6 @@ describe('withCache: events', () => {
       { type: 'invalidate', reference: UBUNTU, removed: 1, error: undefined },
     ]);
     const error = events.find((e) => e.type === 'error');
-    expect(error?.type === 'error' && error.error).toBeInstanceOf(ManifestUnknownError);
+    expect(error?.type === 'error' && error.error).toBeInstanceOf(UnseededReferenceError);
   });
 });

@@ -186,7 +186,9 @@ class ResolverCache {
       }
     }
     const ttlMs = negative ? this.#options.negativeTtlMs : this.#options.ttlMs;
-    if (ttlMs <= 0) return;
+    // A signal's abort or timeout that reached here (a resolver that shared work with another caller's signal)
+    // says nothing about the image: stored, it would fail every caller of the key for the negative TTL.
+    if (ttlMs <= 0 || (negative && isAbort(value))) return;
     const expiresAt = this.#now() + ttlMs;
     const outcome = negative ? new CachedFailure(value) : (value as string);
     // `key` is the memo's flat string (see KeyMemo), so storing it costs no copy.
@@ -221,4 +223,10 @@ class ResolverCache {
       });
     }
   }
+}
+
+/** A signal's abort or timeout reason (`AbortError`, `TimeoutError`), whatever realm made it. */
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  return name === 'AbortError' || name === 'TimeoutError';
 }

@@ -69,9 +69,12 @@ describe('createRegistryResolver edge cases (MockAgent)', () => {
     reg
       .intercept({ path: '/v2/app/manifests/v1', method: 'HEAD', headers: { authorization: AUTH } })
       .reply(200, '');
+    // Twice: the first answer (to the pool as is) hands the request to undici's redirect interceptor, which
+    // sends it again and follows every hop by its rules.
     reg
       .intercept({ path: '/v2/app/manifests/v1', method: 'GET', headers: { authorization: AUTH } })
-      .reply(307, '', { headers: { location: '/v2/app/moved/v1' } });
+      .reply(307, '', { headers: { location: '/v2/app/moved/v1' } })
+      .times(2);
     reg
       .intercept({ path: '/v2/app/moved/v1', method: 'GET', headers: { authorization: AUTH } })
       .reply(302, '', { headers: { location: 'https://blob.example/storage/abc?sig=1' } });

@@ -15,6 +15,7 @@ export { RegistryProtocolError } from './errors/registry-protocol-error.js';
 export { RegistryTimeoutError } from './errors/registry-timeout-error.js';
 export { RegistryUnavailableError } from './errors/registry-unavailable-error.js';
 export { TlsCertificateError } from './errors/tls-certificate-error.js';
+export { TokenServerError } from './errors/token-server-error.js';
 export { TooManyRequestsError } from './errors/too-many-requests-error.js';
 export { UnauthorizedError } from './errors/unauthorized-error.js';
 export { anonymousKeychain } from './keychain/anonymous-keychain.js';
@@ -42,8 +43,9 @@ export {
   DEFAULT_USER_AGENT,
   type Platform,
   type ProxySettings,
+  type RegistryResolverEvent,
   type RegistryResolverOptions,
   type ResolvedRegistryResolverOptions,
   resolveRegistryResolverOptions,
 } from './registry-resolver-options.js';
-export { type Challenge, formatChallenge, parseChallenges } from './transport/challenge.js';
+export { type Challenge, parseChallenges } from './transport/challenge.js';

@@ -1,4 +1,4 @@
-import { Agent, EnvHttpProxyAgent, MockAgent } from 'undici';
+import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MAX_MANIFEST_BYTES,
@@ -16,18 +16,19 @@ describe('resolveRegistryResolverOptions', () => {
       retryMaxDelayMs: 5_000,
       maxRetryAfterMs: 60_000,
       userAgent: DEFAULT_USER_AGENT,
-      ownsDispatcher: true,
+      dispatcher: undefined,
+      proxy: undefined,
+      ca: undefined,
+      maxConnectionsPerOrigin: 32,
       platform: { os: 'linux', architecture: 'amd64' },
       maxManifestBytes: 4 * 1024 * 1024,
     });
     expect(DEFAULT_MAX_MANIFEST_BYTES).toBe(4_194_304);
-    expect(o.dispatcher).toBeInstanceOf(Agent);
     expect(o.mirrors.size).toBe(0);
     expect(o.insecureRegistries.size).toBe(0);
     expect(
       await o.keychain.credentialsFor({ registry: 'docker.io', repository: 'library/ubuntu' }),
     ).toBeUndefined();
-    await o.dispatcher.close();
   });
 
   it('normalises mirror and insecure registry names (Hub aliases become docker.io)', () => {
@@ -40,17 +41,19 @@ describe('resolveRegistryResolverOptions', () => {
     expect(o.mirrors.get('docker.io')).toEqual(['https://mirror.example']);
     expect(o.insecureRegistries.has('reg.example:5000')).toBe(true);
     expect(o.dispatcher).toBe(dispatcher);
-    expect(o.ownsDispatcher).toBe(false);
   });
 
   it.each([
-    [{ HTTPS_PROXY: 'http://proxy.example:3128' }, EnvHttpProxyAgent],
-    [{ http_proxy: 'http://proxy.example:3128', NO_PROXY: '127.0.0.1' }, EnvHttpProxyAgent],
-    [{ NO_PROXY: '*' }, Agent],
-  ])('proxy environment %j builds a %o', async (env, kind) => {
+    [{ HTTPS_PROXY: 'http://proxy.example:3128' }, { httpsProxy: 'http://proxy.example:3128' }],
+    [
+      { http_proxy: 'http://proxy.example:3128', NO_PROXY: '127.0.0.1' },
+      { httpProxy: 'http://proxy.example:3128', noProxy: '127.0.0.1' },
+    ],
+    [{ NO_PROXY: '*' }, undefined],
+  ])('proxy environment %j is the proxy %j (no pool is built here)', (env, proxy) => {
     const o = resolveRegistryResolverOptions({ env });
-    expect(o.dispatcher).toBeInstanceOf(kind);
-    await o.dispatcher.close();
+    expect(o.proxy).toEqual(proxy);
+    expect(o.dispatcher).toBeUndefined();
   });
 
   it('rejects a plain-HTTP mirror that is neither insecure nor loopback when the options are built', () => {
@@ -72,7 +75,6 @@ describe('resolveRegistryResolverOptions', () => {
       env: { HTTPS_PROXY: 'http://proxy.example:3128' },
       proxy: false,
     });
-    expect(o.dispatcher).toBeInstanceOf(Agent);
-    await o.dispatcher.close();
+    expect(o.proxy).toBeUndefined();
   });
 });

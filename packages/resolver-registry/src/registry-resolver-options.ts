@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
 import { type Clock, systemClock } from '@agentbox/core';
-import { Agent, type Dispatcher, EnvHttpProxyAgent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { normalizeRegistryName, registryEndpoint } from './internal/registry-host.js';
 import { anonymousKeychain } from './keychain/anonymous-keychain.js';
 import { createDockerConfigKeychain } from './keychain/docker-config-keychain.js';
@@ -41,7 +42,7 @@ export interface RegistryResolverOptions {
   readonly requestTimeoutMs?: number;
   /** Retries of one request on 429, 5xx and dropped connections. Default: 3. */
   readonly retries?: number;
-  /** First back-off delay, doubled each retry, with full jitter. Default: 200 ms. */
+  /** First back-off delay, doubled each retry, with equal jitter (half fixed, half random). Default: 200 ms. */
   readonly retryBaseDelayMs?: number;
   /** Cap of one back-off delay. Default: 5 000 ms. */
   readonly retryMaxDelayMs?: number;
@@ -51,8 +52,12 @@ export interface RegistryResolverOptions {
   readonly proxy?: ProxySettings | false;
   /** The User-Agent header. Default: `agentbox-resolver-registry/0.1.0`. */
   readonly userAgent?: string;
-  /** The undici dispatcher (test seam); when given, `caCertificates` and `proxy` are ignored. Default: one built from them. */
+  /** The undici dispatcher (test seam); when given, `caCertificates`, `proxy` and `maxConnectionsPerOrigin` are ignored. Default: one built from them. */
   readonly dispatcher?: Dispatcher;
+  /** Most connections kept open to one registry (origin); requests beyond it wait for a free one. Default: 32. */
+  readonly maxConnectionsPerOrigin?: number;
+  /** Told of what the resolver recovered from on its own (a failing mirror), for logs. Default: none. */
+  readonly onEvent?: (event: RegistryResolverEvent) => void;
   /** Platform `resolveConfigDigest` picks from an index. Default: linux/amd64. */
   readonly platform?: Platform;
   /** Largest manifest read. Default: 4 MiB. */
@@ -67,6 +72,18 @@ export interface RegistryResolverOptions {
   readonly random?: () => number;
 }
 
+/** Something the resolver recovered from on its own, for a logger: a mirror failed and the next endpoint was tried. */
+export interface RegistryResolverEvent {
+  readonly type: 'mirrorFailed';
+  /** The mirror's registry name (`host[:port]`). */
+  readonly mirror: string;
+  /** The image's registry the mirror stands in for. */
+  readonly registry: string;
+  readonly repository: string;
+  /** Why the mirror failed (a RegistryError; never carries credentials). */
+  readonly error: unknown;
+}
+
 /** Options with every default applied. */
 export interface ResolvedRegistryResolverOptions {
   readonly keychain: Keychain;
@@ -78,9 +95,14 @@ export interface ResolvedRegistryResolverOptions {
   readonly retryMaxDelayMs: number;
   readonly maxRetryAfterMs: number;
   readonly userAgent: string;
-  readonly dispatcher: Dispatcher;
-  /** Whether the resolver built the dispatcher and so closes it. */
-  readonly ownsDispatcher: boolean;
+  /** The caller's dispatcher; `undefined`: the resolver builds (and closes) its own from the fields below. */
+  readonly dispatcher: Dispatcher | undefined;
+  /** Node's root CAs plus `caCertificates`, or `undefined` for Node's defaults. */
+  readonly ca: readonly (string | Buffer)[] | undefined;
+  /** The proxy in force (explicit, or from `env`), or `undefined` for none. */
+  readonly proxy: ProxySettings | undefined;
+  readonly maxConnectionsPerOrigin: number;
+  readonly onEvent: ((event: RegistryResolverEvent) => void) | undefined;
   readonly platform: Platform;
   readonly maxManifestBytes: number;
   readonly clock: Clock;
@@ -91,8 +113,13 @@ export interface ResolvedRegistryResolverOptions {
 /** Default largest manifest: 4 MiB, the bound containerd and Distribution use. */
 export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-/** Default user agent. */
-export const DEFAULT_USER_AGENT = 'agentbox-resolver-registry/0.1.0';
+/** Default user agent: `agentbox-resolver-registry/<this package's version>`. */
+export const DEFAULT_USER_AGENT = `agentbox-resolver-registry/${
+  // This file sits one level below the package root both as src/ and as dist/, so a version bump is
+  // never left behind.
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version
+}`;
 
 /** Applies every default of {@link RegistryResolverOptions} (the only place defaults live). */
 export function resolveRegistryResolverOptions(
@@ -115,23 +142,6 @@ export function resolveRegistryResolverOptions(
   }
   const proxy = options.proxy === false ? undefined : (options.proxy ?? proxyFromEnv(env));
   const ca = options.caCertificates?.length ? [...rootCertificates, ...options.caCertificates] : undefined;
-  let dispatcher = options.dispatcher;
-  const ownsDispatcher = dispatcher === undefined;
-  if (dispatcher === undefined) {
-    const connect = ca ? { ca } : {};
-    dispatcher =
-      proxy && (proxy.httpProxy || proxy.httpsProxy)
-        ? new EnvHttpProxyAgent({
-            // Always strings: undici reads process.env for a missing one, which would override `proxy`/`env`.
-            // An empty httpsProxy makes https use httpProxy (undici's rule); an empty httpProxy means none.
-            httpProxy: proxy.httpProxy ?? '',
-            httpsProxy: proxy.httpsProxy ?? '',
-            noProxy: proxy.noProxy ?? '',
-            connect,
-            ...(ca ? { requestTls: { ca } } : {}),
-          })
-        : new Agent({ connect });
-  }
   return {
     keychain,
     mirrors,
@@ -142,8 +152,11 @@ export function resolveRegistryResolverOptions(
     retryMaxDelayMs: options.retryMaxDelayMs ?? 5_000,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-    dispatcher,
-    ownsDispatcher,
+    dispatcher: options.dispatcher,
+    ca,
+    proxy: proxy && (proxy.httpProxy || proxy.httpsProxy) ? proxy : undefined,
+    maxConnectionsPerOrigin: options.maxConnectionsPerOrigin ?? 32,
+    onEvent: options.onEvent,
     platform: options.platform ?? { os: 'linux', architecture: 'amd64' },
     maxManifestBytes: options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES,
     clock: options.clock ?? systemClock,

@@ -21,114 +21,121 @@ function through(proxy: FaultProxy, image: PushedImage): string {
 }
 
 // SCENARIOS "resolvers": 429 + Retry-After, 5xx back-off, timeouts, the GET fallback and body verification,
-// through a fault proxy in front of the real registry, for both backends.
-describe.each(BACKENDS)('$name backend behind a fault proxy', (backend) => {
-  let proxy: FaultProxy;
-  let image: PushedImage;
-  let index: PushedImage;
-  let under: ResolverUnderTest;
-  beforeAll(async () => {
-    proxy = await startFaultProxy(registries.none.url);
-    image = await pushImage(handle, { repository: uniqueRepository('faults'), kind: 'docker-v2' });
-    index = await pushImage(handle, { repository: uniqueRepository('faults'), kind: 'oci-index' });
-    under = backend.create({ retries: 3, retryBaseDelayMs: 10, requestTimeoutMs: 2_000 });
-  });
-  afterEach(() => {
-    proxy.clearFaults();
-    proxy.resetCounters();
-  });
-  afterAll(async () => {
-    await under.close();
-    await proxy.stop();
-  });
+// through a fault proxy in front of each real registry implementation, for both backends.
+describe.each([
+  { label: 'Distribution', key: 'none' as const },
+  { label: 'crane registry (go-containerregistry)', key: 'crane' as const },
+])('$label', ({ key }) => {
+  const provided = registries[key];
+  const upstream = registryFromProvided(provided);
+  describe.each(BACKENDS)('$name backend behind a fault proxy', (backend) => {
+    let proxy: FaultProxy;
+    let image: PushedImage;
+    let index: PushedImage;
+    let under: ResolverUnderTest;
+    beforeAll(async () => {
+      proxy = await startFaultProxy(provided.url);
+      image = await pushImage(upstream, { repository: uniqueRepository('faults'), kind: 'docker-v2' });
+      index = await pushImage(upstream, { repository: uniqueRepository('faults'), kind: 'oci-index' });
+      under = backend.create({ retries: 3, retryBaseDelayMs: 10, requestTimeoutMs: 2_000 });
+    });
+    afterEach(() => {
+      proxy.clearFaults();
+      proxy.resetCounters();
+    });
+    afterAll(async () => {
+      await under.close();
+      await proxy.stop();
+    });
 
-  it('429 with Retry-After, then success: resolved after the wait', async () => {
-    proxy.respond429(1, 1, MANIFESTS);
-    expect(await under.resolver.resolve(through(proxy, image))).toBe(image.digest);
-    const manifestRequests = proxy.requests({ path: '/manifests/' });
-    expect(manifestRequests[0]).toMatchObject({ status: 429, fault: 'respond429' });
-    expect(manifestRequests.at(-1)?.status).toBe(200);
-  });
+    it('429 with Retry-After, then success: resolved after the wait', async () => {
+      proxy.respond429(1, 1, MANIFESTS);
+      expect(await under.resolver.resolve(through(proxy, image))).toBe(image.digest);
+      const manifestRequests = proxy.requests({ path: '/manifests/' });
+      expect(manifestRequests[0]).toMatchObject({ status: 429, fault: 'respond429' });
+      expect(manifestRequests.at(-1)?.status).toBe(200);
+    });
 
-  it('429 asking for a longer wait than allowed fails at once with TooManyRequests', async () => {
-    const impatient = backend.create({ retries: 3, maxRetryAfterMs: 500 });
-    proxy.respond429(5, 30, MANIFESTS);
-    const err = await impatient.resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
-    await impatient.close();
-    expect(hasErrorCode(err, 'TooManyRequests')).toBe(true);
-    expect(err).toMatchObject({ status: 429, retryable: true });
-    expect(proxy.requestCount({ path: '/manifests/' })).toBe(1);
-  });
+    it('429 asking for a longer wait than allowed fails at once with TooManyRequests', async () => {
+      const impatient = backend.create({ retries: 3, maxRetryAfterMs: 500 });
+      proxy.respond429(5, 30, MANIFESTS);
+      const err = await impatient.resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
+      await impatient.close();
+      expect(hasErrorCode(err, 'TooManyRequests')).toBe(true);
+      expect(err).toMatchObject({ status: 429, retryable: true });
+      expect(proxy.requestCount({ path: '/manifests/' })).toBe(1);
+    });
 
-  it('5xx twice, then success: retried with back-off', async () => {
-    proxy.respond5xx(2, 503, MANIFESTS);
-    expect(await under.resolver.resolve(through(proxy, image))).toBe(image.digest);
-    expect(proxy.requests({ path: '/manifests/' }).map((r) => r.status)).toEqual([503, 503, 200]);
-  });
+    it('5xx twice, then success: retried with back-off', async () => {
+      proxy.respond5xx(2, 503, MANIFESTS);
+      expect(await under.resolver.resolve(through(proxy, image))).toBe(image.digest);
+      expect(proxy.requests({ path: '/manifests/' }).map((r) => r.status)).toEqual([503, 503, 200]);
+    });
 
-  it('5xx on every attempt: RegistryUnavailable with the status, after the retries', async () => {
-    proxy.respond5xx(10, 502, MANIFESTS);
-    const err = await under.resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
-    expect(hasErrorCode(err, 'RegistryUnavailable')).toBe(true);
-    expect(err).toMatchObject({ status: 502, registry: proxy.host, repository: image.repository });
-    expect(proxy.requestCount({ path: '/manifests/' })).toBe(4);
-  });
+    it('5xx on every attempt: RegistryUnavailable with the status, after the retries', async () => {
+      proxy.respond5xx(10, 502, MANIFESTS);
+      const err = await under.resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
+      expect(hasErrorCode(err, 'RegistryUnavailable')).toBe(true);
+      expect(err).toMatchObject({ status: 502, registry: proxy.host, repository: image.repository });
+      expect(proxy.requestCount({ path: '/manifests/' })).toBe(4);
+    });
 
-  it('a dropped connection is retried', async () => {
-    proxy.dropConnection(1, MANIFESTS);
-    expect(await under.resolver.resolve(through(proxy, image))).toBe(image.digest);
-  });
+    it('a dropped connection is retried', async () => {
+      proxy.dropConnection(1, MANIFESTS);
+      expect(await under.resolver.resolve(through(proxy, image))).toBe(image.digest);
+    });
 
-  it('a registry slower than the request timeout: Timeout error with code', async () => {
-    const hasty = backend.create({ requestTimeoutMs: 200, retries: 0 });
-    proxy.latency(1_500);
-    const err = await hasty.resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
-    await hasty.close();
-    expect(hasErrorCode(err, 'Timeout')).toBe(true);
-    expect(err).toMatchObject({ registry: proxy.host, repository: image.repository, retryable: true });
-  });
+    it('a registry slower than the request timeout: Timeout error with code', async () => {
+      const hasty = backend.create({ requestTimeoutMs: 200, retries: 0 });
+      proxy.latency(1_500);
+      const err = await hasty.resolver.resolve(through(proxy, image)).catch((e: unknown) => e);
+      await hasty.close();
+      expect(hasErrorCode(err, 'Timeout')).toBe(true);
+      expect(err).toMatchObject({ registry: proxy.host, repository: image.repository, retryable: true });
+    });
 
-  it('no Docker-Content-Digest: digest = sha256 of the GET body', async () => {
-    proxy.stripDigestHeader(true);
-    expect(await under.resolver.resolve(through(proxy, index))).toBe(index.digest);
-    expect(proxy.requestCount({ method: 'GET', path: '/manifests/' })).toBe(1);
-  });
-
-  it.each([
-    ['docker-v2', () => image],
-    ['oci-index', () => index],
-  ])(
-    'HEAD answered 405 Method Not Allowed: the %s digest comes from a verified GET',
-    async (_kind, pushed) => {
-      proxy.rejectMethod('HEAD');
-      expect(await under.resolver.resolve(through(proxy, pushed()))).toBe(pushed().digest);
+    it('no Docker-Content-Digest: digest = sha256 of the GET body', async () => {
+      proxy.stripDigestHeader(true);
+      expect(await under.resolver.resolve(through(proxy, index))).toBe(index.digest);
       expect(proxy.requestCount({ method: 'GET', path: '/manifests/' })).toBe(1);
-      expect(proxy.requests({ path: '/manifests/' }).at(-1)).toMatchObject({ method: 'GET', status: 200 });
-    },
-  );
+    });
 
-  it('HEAD answered 405 and the tag missing: ManifestUnknown from the GET', async () => {
-    proxy.rejectMethod('HEAD');
-    const err = await under.resolver
-      .resolve(`${proxy.host}/${image.repository}:no-such-tag`)
-      .catch((e: unknown) => e);
-    expect(hasErrorCode(err, 'ManifestUnknown')).toBe(true);
-    expect(err).toMatchObject({ status: 404 });
-  });
+    it.each([
+      ['docker-v2', () => image],
+      ['oci-index', () => index],
+    ])(
+      'HEAD answered 405 Method Not Allowed: the %s digest comes from a verified GET',
+      async (_kind, pushed) => {
+        proxy.rejectMethod('HEAD');
+        expect(await under.resolver.resolve(through(proxy, pushed()))).toBe(pushed().digest);
+        expect(proxy.requestCount({ method: 'GET', path: '/manifests/' })).toBe(1);
+        expect(proxy.requests({ path: '/manifests/' }).at(-1)).toMatchObject({ method: 'GET', status: 200 });
+      },
+    );
 
-  it('a body that does not hash to the digest it was fetched by: DigestMismatch', async () => {
-    proxy.corruptBody(true);
-    const err = await under.resolver
-      .resolveConfigDigest(`${proxy.host}/${image.repository}@${image.digest}`)
-      .catch((e: unknown) => e);
-    expect(hasErrorCode(err, 'DigestMismatch')).toBe(true);
-  });
+    it('HEAD answered 405 and the tag missing: ManifestUnknown from the GET', async () => {
+      proxy.rejectMethod('HEAD');
+      const err = await under.resolver
+        .resolve(`${proxy.host}/${image.repository}:no-such-tag`)
+        .catch((e: unknown) => e);
+      expect(hasErrorCode(err, 'ManifestUnknown')).toBe(true);
+      expect(err).toMatchObject({ status: 404 });
+    });
 
-  it('a manifest above the size bound: ManifestTooLarge', async () => {
-    const small = backend.create({ maxManifestBytes: 64 });
-    const err = await small.resolver.resolveConfigDigest(through(proxy, image)).catch((e: unknown) => e);
-    await small.close();
-    expect(hasErrorCode(err, 'ManifestTooLarge')).toBe(true);
+    it('a body that does not hash to the digest it was fetched by: DigestMismatch', async () => {
+      proxy.corruptBody(true);
+      const err = await under.resolver
+        .resolveConfigDigest(`${proxy.host}/${image.repository}@${image.digest}`)
+        .catch((e: unknown) => e);
+      expect(hasErrorCode(err, 'DigestMismatch')).toBe(true);
+    });
+
+    it('a manifest above the size bound: ManifestTooLarge', async () => {
+      const small = backend.create({ maxManifestBytes: 64 });
+      const err = await small.resolver.resolveConfigDigest(through(proxy, image)).catch((e: unknown) => e);
+      await small.close();
+      expect(hasErrorCode(err, 'ManifestTooLarge')).toBe(true);
+    });
   });
 });
 

@@ -175,7 +175,7 @@ describe('a proxy that requires credentials', () => {
     await resolver.close();
     expect(hasErrorCode(err, 'RegistryUnavailable')).toBe(true);
     expect((err as Error).message).toBe(
-      `${basic.host}/${image.repository}: the proxy refused the tunnel (HTTP 407 to CONNECT)`,
+      `${image.reference}: the proxy refused the tunnel (HTTP 407 to CONNECT)`,
     );
     const rendered = [String(err), JSON.stringify(err), inspect(err, { depth: 20, showHidden: true })];
     const wrongBasic = Buffer.from(`${user}:wrong-${password}`).toString('base64');

@@ -4,13 +4,21 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BACKENDS, keychainFor, type ResolverUnderTest, uniqueRepository } from './backends.js';
 
 const registries = inject('registries');
-const AUTH_MODES = ['none', 'basic', 'token'] as const;
+// Distribution in each auth mode, and go-containerregistry's registry (`crane registry serve`).
+const REGISTRIES = ['none', 'basic', 'token', 'crane'] as const;
+const LABELS = {
+  none: 'Distribution, auth none',
+  basic: 'Distribution, auth basic',
+  token: 'Distribution, auth token',
+  crane: 'crane registry (go-containerregistry), auth none',
+} as const;
 const KINDS: readonly ImageKind[] = ['docker-v2', 'oci', 'oci-index', 'docker-list'];
 
-// SCENARIOS "resolvers": every manifest kind resolves in every auth mode, with both backends.
-describe.each(BACKENDS)('$name backend against the real registry', (backend) => {
-  describe.each(AUTH_MODES)('auth %s', (auth) => {
-    const provided = registries[auth];
+// SCENARIOS "resolvers": every manifest kind resolves in every auth mode and on both registry
+// implementations, with both backends.
+describe.each(BACKENDS)('$name backend against the real registries', (backend) => {
+  describe.each(REGISTRIES.map((key) => ({ key, label: LABELS[key] })))('$label', ({ key }) => {
+    const provided = registries[key];
     const handle = registryFromProvided(provided);
     let under: ResolverUnderTest;
     beforeAll(() => {
@@ -32,7 +40,7 @@ describe.each(BACKENDS)('$name backend against the real registry', (backend) => 
       expect(await under.resolver.resolveConfigDigest(image.reference)).toBe(amd64?.configDigest);
     });
 
-    it('a missing tag is a ManifestUnknown error carrying registry, repository and status', async () => {
+    it('a missing tag is a ManifestUnknown error naming the registry, repository and tag', async () => {
       const repository = uniqueRepository('missing');
       await pushImage(handle, { repository, tag: 'present' });
       const err = await under.resolver
@@ -40,6 +48,14 @@ describe.each(BACKENDS)('$name backend against the real registry', (backend) => 
         .catch((e: unknown) => e);
       expect(hasErrorCode(err, 'ManifestUnknown')).toBe(true);
       expect(err).toMatchObject({ registry: provided.host, repository, status: 404 });
+      expect(
+        (err as Error).message.startsWith(`${provided.host}/${repository}:absent: manifest unknown`),
+      ).toBe(true);
+      if (backend.name === 'undici') {
+        expect((err as Error).message).toBe(
+          `${provided.host}/${repository}:absent: manifest unknown (HTTP 404)`,
+        );
+      }
     });
 
     it('config digest by manifest digest fetches and verifies that manifest', async () => {

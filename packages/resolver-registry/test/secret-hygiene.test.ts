@@ -202,7 +202,7 @@ describe('undici backend: token paths never carry the token (MockAgent token ser
     expectClean(await resolver.resolve('reg.example/app:v1').catch((e: unknown) => e), code, secrets);
   });
 
-  it('a token answer without a token (echoing the password) → RegistryProtocol', async () => {
+  it('a token answer without a token (echoing the password) → TokenServer', async () => {
     const resolver = createRegistryResolver({
       keychain,
       dispatcher: mock(200, { error: PASSWORD }),
@@ -210,7 +210,7 @@ describe('undici backend: token paths never carry the token (MockAgent token ser
     });
     expectClean(
       await resolver.resolve('reg.example/app:v1').catch((e: unknown) => e),
-      'RegistryProtocol',
+      'TokenServer',
       secrets,
     );
   });

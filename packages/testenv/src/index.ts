@@ -63,6 +63,12 @@ export {
   startRealNode,
 } from './node/start-real-node.js';
 export {
+  buildGgcrBinaries,
+  defaultGgcrBuildScript,
+  type GgcrBinaries,
+} from './registry/build-ggcr-binaries.js';
+export { type ConnectionCounter, startConnectionCounter } from './registry/connection-counter.js';
+export {
   type FaultName,
   type FaultProxy,
   type FaultProxyOptions,
@@ -70,7 +76,7 @@ export {
   type ProxiedRequest,
   startFaultProxy,
 } from './registry/fault-proxy.js';
-export { type ImageKind, MediaTypes, type Platform } from './registry/internal/image-builder.js';
+export { type ImageKind, MediaTypes, type Platform } from './registry/image-kind.js';
 export {
   type ProvidedBasicRegistry,
   type ProvidedNoneRegistry,
@@ -92,6 +98,11 @@ export {
 } from './registry/push-image.js';
 export type { RegistryAuth, RegistryCredentials, RegistryHandle } from './registry/registry-handle.js';
 export { RegistryHarnessError, type RegistryHarnessErrorCode } from './registry/registry-harness-error.js';
+export {
+  type CraneRegistry,
+  type StartCraneRegistryOptions,
+  startCraneRegistry,
+} from './registry/start-crane-registry.js';
 export {
   type StartRegistryOptions,
   startRegistry,

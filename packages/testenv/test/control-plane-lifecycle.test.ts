@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +80,28 @@ describe('startControlPlane', () => {
     expect((err as Error).message).toContain('etcd exited with code 2');
     expect((err as Error).message).toContain('unknown flag --frobnicate');
     expect(readdirSync(dataRoot)).toEqual([]);
+  });
+
+  it('removes its run folder (admin token, service-account key) when kube-apiserver fails, logDir given', async () => {
+    const { etcd } = await buildK8sBinaries();
+    const binDir = join(scratch, 'apiserver-fails-bin');
+    script('apiserver-fails-bin/kube-apiserver', 'echo "kube-apiserver: bad flag" >&2; exit 3');
+    symlinkSync(etcd, join(binDir, 'etcd'));
+    const temp = join(scratch, 'tmp');
+    const logDir = join(scratch, 'kept-logs');
+    mkdirSync(temp);
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = temp;
+    try {
+      const err = await startControlPlane({ binDir, logDir, dataRoot: temp }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ControlPlaneStartFailed' });
+      expect((err as Error).message).toContain('kube-apiserver: bad flag');
+    } finally {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+    }
+    expect(readdirSync(temp)).toEqual([]);
+    expect(readdirSync(logDir).sort()).toEqual(['etcd.log', 'kube-apiserver.log']);
   });
 
   it('starts a second, independent control plane and stops every process it started', async () => {

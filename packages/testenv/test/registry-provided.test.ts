@@ -5,9 +5,14 @@ import { manifestRequest } from './registry-test-fetch.js';
 describe('the registries of the global setup', () => {
   const provided = inject('registries');
 
-  it('are plain JSON, one per auth mode', () => {
+  it('are plain JSON, one Distribution registry per auth mode and the crane registry', () => {
     expect(JSON.parse(JSON.stringify(provided))).toEqual(provided);
-    expect(Object.keys(provided).sort()).toEqual(['basic', 'none', 'token']);
+    expect(Object.keys(provided).sort()).toEqual(['basic', 'crane', 'none', 'token']);
+    expect(provided.crane).toEqual({
+      auth: 'none',
+      host: expect.any(String),
+      url: `http://${provided.crane.host}`,
+    });
     expect(provided.none).toEqual({
       auth: 'none',
       host: expect.any(String),
@@ -17,11 +22,11 @@ describe('the registries of the global setup', () => {
     expect(provided.token.realm).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/token$/);
   });
 
-  it.each<keyof ProvidedRegistries>(['none', 'basic', 'token'])(
+  it.each<keyof ProvidedRegistries>(['none', 'basic', 'token', 'crane'])(
     'take pushes through registryFromProvided (%s)',
     async (mode) => {
       const registry = registryFromProvided(provided[mode]);
-      expect(registry.auth).toBe(mode);
+      expect(registry.auth).toBe(mode === 'crane' ? 'none' : mode);
       const pushed = await pushImage(registry, { repository: `provided/${mode}`, kind: 'oci-index' });
       const head = await manifestRequest(registry, `provided/${mode}`, 'latest');
       expect(head.status).toBe(200);

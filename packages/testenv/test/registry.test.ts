@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -188,6 +189,47 @@ describe('startRegistry lifecycle', () => {
       expect(registry.logs()).not.toContain(password);
     } finally {
       await registry.stop();
+    }
+  });
+
+  it('is killed, and its folder removed, when the process that started it is SIGKILLed', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'agentbox-registry-orphan-'));
+    try {
+      const entry = join(scratch, 'runner.mts');
+      const source = fileURLToPath(new URL('../src/registry/start-registry.ts', import.meta.url));
+      writeFileSync(
+        entry,
+        `import { startRegistry } from ${JSON.stringify(source)};\n` +
+          'const r = await startRegistry();\n' +
+          'console.log(JSON.stringify({ url: r.url, dir: r.storageDir }));\n' +
+          'setInterval(() => {}, 1000);\n',
+      );
+      const child = spawn(process.execPath, ['--conditions=@agentbox/source', '--import', 'tsx', entry], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const started = await new Promise<{ url: string; dir: string }>((resolve, reject) => {
+        let out = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          out += chunk;
+          const line = out.split('\n').find((l) => l.startsWith('{'));
+          if (line) resolve(JSON.parse(line));
+        });
+        child.once('exit', (code) => reject(new Error(`runner exited early (${code})`)));
+      });
+      expect((await fetch(`${started.url}/v2/`)).status).toBe(200);
+      child.kill('SIGKILL');
+      const deadline = Date.now() + 15_000;
+      const answers = () =>
+        fetch(`${started.url}/v2/`).then(
+          () => true,
+          () => false,
+        );
+      while ((await answers()) || existsSync(started.dir)) {
+        if (Date.now() > deadline) throw new Error('the registry or its folder outlived its test process');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,6 @@
+import type { RequestOptions } from 'node:https';
 import { createKubeClient, type KubeClient } from '@agentbox/controller';
+import { createHttpsKubeClient } from './create-https-kube-client.js';
 import { clientNodeKubeConfig, kubeConfigLike, needsClientNode } from './kube-config-like.js';
 import type { ResolvedKubeConfig } from './load-kube-config.js';
 
@@ -14,17 +16,30 @@ export interface CliKubeClientOptions {
 // setTimeout's largest delay: "no timeout" for createKubeClient, which always arms one.
 const noTimeout = 2 ** 31 - 1;
 
-/** A KubeClient for the resolved context; client-node is loaded only when an exec plugin or auth provider needs it. */
+/**
+ * A KubeClient for the resolved context: Node's https for token, token-file, certificate and basic credentials;
+ * client-node and the controller's undici client only when an exec plugin or auth provider makes the credentials.
+ */
 export async function createCliKubeClient(
   config: ResolvedKubeConfig,
   options: CliKubeClientOptions,
 ): Promise<KubeClient> {
-  const kc = needsClientNode(config) ? await clientNodeKubeConfig(config) : kubeConfigLike(config);
-  const kube = await createKubeClient(kc, {
-    requestTimeoutMs: options.requestTimeoutMs > 0 ? options.requestTimeoutMs : noTimeout,
-    userAgent: options.userAgent,
-    connections: 8,
-  });
+  const requestTimeoutMs = options.requestTimeoutMs > 0 ? options.requestTimeoutMs : noTimeout;
+  let kube: KubeClient;
+  if (needsClientNode(config)) {
+    // Exec plugins and auth providers: client-node makes the credentials, the controller's client refreshes them.
+    const kc = await clientNodeKubeConfig(config);
+    kube = await createKubeClient(kc, { requestTimeoutMs, userAgent: options.userAgent, connections: 8 });
+  } else {
+    const tls: RequestOptions = {};
+    await kubeConfigLike(config).applyToHTTPSOptions(tls);
+    kube = createHttpsKubeClient({
+      server: config.cluster.server,
+      tls,
+      requestTimeoutMs,
+      userAgent: options.userAgent,
+    });
+  }
   const log = options.log;
   if (!log) return kube;
   return {

@@ -65,11 +65,10 @@ export function addControllerFlags(command: Command): Command {
         .choices(['registry', 'docker-registry-client'])
         .default('registry'),
     )
-    .option(
-      '--resolver-cache-ttl <duration>',
-      'how long a resolved digest is reused (Go duration)',
-      duration,
-      60_000,
+    .addOption(
+      new Option('--resolver-cache-ttl <duration>', 'how long a resolved digest is reused (Go duration)')
+        .argParser(duration)
+        .default(60_000, '60s'),
     )
     .option('--docker-config <path>', "a docker config.json with credentials besides the pods' pull secrets");
 }

@@ -27,7 +27,7 @@ export function resolveInformerOptions<T>(options: InformerOptions<T>): Resolved
     relistIntervalMs: options.relistIntervalMs ?? 0,
     backoffInitialMs: options.backoffInitialMs ?? 200,
     backoffMaxMs: options.backoffMaxMs ?? 30_000,
-    pageSize: options.pageSize ?? 500,
+    pageSize: options.pageSize ?? 100,
     clock: options.clock ?? systemClock,
     timers: options.timers ?? systemTimers,
     logger: options.logger ?? silentLogger,

@@ -57,7 +57,10 @@ export interface InformerOptions<T> {
   /** Back-off after a failed list or watch: initial and max. Default: 200 ms, 30000 ms. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
-  /** Page size of the list. Default: 500. */
+  /**
+   * Page size of the list. Default: 100 (with 10,000 trimmed pods, pages of 100 kept the process's peak RSS
+   * during the sync about 20 MiB below pages of 500 and 90 MiB below pages of 1000, at a similar sync time).
+   */
   pageSize?: number;
   /**
    * Accepted so one clock can be handed to every part of the controller; the informer's own timing (back-off,

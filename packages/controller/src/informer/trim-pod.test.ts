@@ -149,4 +149,24 @@ describe('trimPool', () => {
     const pool = { metadata: { name: 'p' }, spec: { replicas: 1 } };
     expect(trimPool(pool)).toBe(pool);
   });
+
+  it('shares repeated values between trimmed pods, frozen', () => {
+    const a = trimPod(structuredClone(fullPod));
+    const b = trimPod(structuredClone(fullPod));
+    expect(a).not.toBe(b);
+    expect(a.metadata!.labels).toBe(b.metadata!.labels);
+    expect(a.spec!.containers).toBe(b.spec!.containers);
+    const conditions = (p: unknown) => (p as { status: { conditions: unknown } }).status.conditions;
+    expect(conditions(a)).toBe(conditions(b));
+    expect(Object.isFrozen(a.metadata!.labels)).toBe(true);
+    expect(() => {
+      a.metadata!.labels!['x'] = 'y';
+    }).toThrow(TypeError);
+    // Per-pod values stay per pod.
+    const other = trimPod({
+      ...structuredClone(fullPod),
+      metadata: { ...fullPod.metadata, labels: { a: 'c' } },
+    });
+    expect(other.metadata!.labels).toEqual({ a: 'c' });
+  });
 });

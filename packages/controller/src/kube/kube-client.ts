@@ -142,7 +142,15 @@ export async function createKubeClient(
     const signal = withTimeout(req.signal, req.timeoutMs ?? opts.requestTimeoutMs);
     let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await requests.request({ method, path, headers, body, signal: signal.signal });
+      try {
+        res = await requests.request({ method, path, headers, body, signal: signal.signal });
+      } catch (err) {
+        // A kept-alive connection the server closed while idle fails the next request sent on it before
+        // any answer. GET, PUT (guarded by resourceVersion: a replay is at worst a 409) and DELETE are safe
+        // to send once more on a fresh connection; POST and PATCH are not.
+        if (!isStaleConnection(err) || !RESENDABLE.has(method) || signal.signal.aborted) throw err;
+        res = await requests.request({ method, path, headers, body, signal: signal.signal });
+      }
     } catch (err) {
       signal.clear();
       throw networkError(method, req.path, err, req.signal);
@@ -204,6 +212,13 @@ export async function createKubeClient(
       await Promise.all([requests.close(), watches.destroy()]);
     },
   };
+}
+
+const RESENDABLE = new Set<KubeMethod>(['GET', 'PUT', 'DELETE']);
+
+function isStaleConnection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_CLOSED';
 }
 
 function headersOf(opts: RequestOptions): Record<string, string> {

@@ -23,7 +23,7 @@ import { reconcileDeletingPods } from './steps/reconcile-deleting-pods.js';
 import { reconcileFailedPods } from './steps/reconcile-failed-pods.js';
 import { reconcileIdleTimeouts } from './steps/reconcile-idle-timeouts.js';
 import { ensurePoolFinalizer, reconcilePoolDeletion } from './steps/reconcile-pool-deletion.js';
-import { reconcileScale } from './steps/reconcile-scale.js';
+import { reconcileScale, snapshotExpectations } from './steps/reconcile-scale.js';
 import { reconcileStaleIdleRoll } from './steps/reconcile-stale-idle-roll.js';
 import { reconcileStartupTimeouts } from './steps/reconcile-startup-timeouts.js';
 import { reconcileStatus } from './steps/reconcile-status.js';
@@ -50,7 +50,7 @@ export interface PoolReconciler {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
   /** The expectations store (its pod-event subscription is made at creation). */
   readonly expectations: Expectations;
-  /** Unsubscribes from the pod informer. */
+  /** Unsubscribes from the pod informer (also done when a signal given to `reconcile` aborts). */
   close(): void;
 }
 
@@ -76,7 +76,14 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
     if (type === 'delete' || isDeleting(pod)) expectations.observeDelete(poolKey, name);
   });
 
+  // The manager makes a reconciler per leadership term and aborts the term's signal when it ends: the pod
+  // subscription ends with the first signal seen to abort, so terms never pile up handlers.
+  const watched = new WeakSet<AbortSignal>();
   async function reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult> {
+    if (!watched.has(signal)) {
+      watched.add(signal);
+      signal.addEventListener('abort', unsubscribe, { once: true });
+    }
     const slash = key.indexOf('/');
     const namespace = key.slice(0, slash);
     const name = key.slice(slash + 1);
@@ -110,6 +117,7 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
       stuck: [],
       problems: [],
       deadlines: [],
+      pendingAtSnapshot: { creates: 0, deletes: 0 },
       created: 0,
       deleted: 0,
     };
@@ -126,6 +134,7 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
     }
     await ensurePoolFinalizer(ctx);
     ctx.working = cached.slice();
+    ctx.pendingAtSnapshot = snapshotExpectations(ctx, cached);
     findInvalidStates(ctx);
 
     const deleting = await reconcileDeletingPods(ctx);

@@ -27,6 +27,7 @@ import { readPool } from './internal/read-pool.js';
 import type { SandboxContext } from './internal/sandbox-context.js';
 import { isValidSandboxId, newSandboxId } from './internal/sandbox-id.js';
 import { waitForPoolChange } from './internal/wait-for-pool-change.js';
+import { withFirstRead } from './internal/with-first-read.js';
 import { InvalidClaimError } from './invalid-claim-error.js';
 import { NoIdlePodsInPoolError, type PoolPodCounts } from './no-idle-pods-in-pool-error.js';
 import { type Sandbox, sandboxFromPod } from './sandbox.js';
@@ -49,9 +50,12 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
   const sandboxId = options.sandboxId ?? newSandboxId();
   validateClaim(options, sandboxId);
   const kube = await ctx.kube();
-  const pool = await readPool(kube, namespace, poolName, signal);
+  const poolKey = `${namespace}/${poolName}`;
+  const pool = await ctx.claims.share(`pool ${poolKey}`, () => readPool(kube, namespace, poolName), signal);
   // Validation errors surface here, before any write.
   const containerImages = claimImages(pool, options);
+  // A chosen id must not name a live sandbox already (a generated UUIDv7 cannot).
+  if (options.sandboxId !== undefined) await refuseTakenId(kube, namespace, sandboxId, signal);
   const { labels, annotations } = buildClaimMetadata({
     sandboxId,
     managedBy: opts.managedBy,
@@ -83,8 +87,10 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
   for (;;) {
     signal?.throwIfAborted();
     const selector = `${SandboxPoolLabelKey}=${poolName},${SandboxPhaseLabelKey}=${SandboxPhaseIdle}`;
-    const list = await ctx.claims.shareList(`${namespace}/${poolName}`, () =>
-      kube.request<PodList>({ path: podsPath(namespace), query: { labelSelector: selector }, signal }),
+    const list = await ctx.claims.share(
+      `idle ${poolKey}`,
+      () => kube.request<PodList>({ path: podsPath(namespace), query: { labelSelector: selector } }),
+      signal,
     );
     const items = list.items ?? [];
     const nowMs = opts.clock.now().getTime();
@@ -103,10 +109,16 @@ export async function claim(ctx: SandboxContext, options: ClaimOptions): Promise
       tried.add(versionKey(candidate));
       ctx.claims.startTrying(uid);
       try {
-        const stored = await triggerUpdateWithOptions(podClient, candidate, update, {
-          clock: opts.clock,
-          signal,
-        });
+        // The listed copy is fresh enough to decide on: the PUT's resourceVersion check rejects a stale one (409).
+        const stored = await triggerUpdateWithOptions(
+          withFirstRead(podClient, candidate),
+          candidate,
+          update,
+          {
+            clock: opts.clock,
+            signal,
+          },
+        );
         ctx.claims.markTaken(versionKey(candidate), Date.now());
         log.debug({ pod: stored.metadata?.name, phase: getSandboxPhase(stored) }, 'claimed');
         return sandboxFromPod(stored);
@@ -186,6 +198,24 @@ export function poolStartupTimeoutSeconds(pool: SandboxPool, fallback: number): 
 // yet Running); 404: the pod was deleted (scale-down). Each only means "try another pod".
 function isLostRace(err: unknown): boolean {
   return isConflictError(err) || err instanceof UnexpectedPodPhaseError || isNotFoundError(err);
+}
+
+async function refuseTakenId(
+  kube: KubeClient,
+  namespace: string,
+  sandboxId: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const list = await kube.request<PodList>({
+    path: podsPath(namespace),
+    query: { labelSelector: `${SandboxIDLabelKey}=${sandboxId}` },
+    signal,
+  });
+  const holder = list.items?.find((p) => !p.metadata?.deletionTimestamp);
+  if (holder)
+    throw new InvalidClaimError(
+      `claim: sandbox id ${sandboxId} is already in use by pod ${holder.metadata?.name}`,
+    );
 }
 
 // No answer to the PUT (status 0; the caller's own abort is re-thrown as its reason, not as this).

@@ -47,7 +47,10 @@ export interface ListSandboxesOptions {
   signal?: AbortSignal;
 }
 
-/** The phase `wait` waits for: `released` = the sandbox id is gone from the pod, or the pod is idle or gone. */
+/**
+ * The phase `wait` waits for: `released` = the sandbox id is gone from the pod, or the pod is idle or gone (an id
+ * no pod carries any more is released at once, like `kubectl wait --for=delete`).
+ */
 export type WaitPhase = 'running' | 'idle' | 'released';
 
 /** One progress report of `wait`. */

@@ -21,6 +21,7 @@ import { formatGoDuration } from './internal/go-duration.js';
 import type { SandboxContext } from './internal/sandbox-context.js';
 import { type Sandbox, type SandboxRef, sandboxFromPod } from './sandbox.js';
 import type { WaitOptions, WaitPhase } from './sandbox-client.js';
+import { SandboxNotFoundError } from './sandbox-not-found-error.js';
 import { SandboxStoppedError } from './sandbox-stopped-error.js';
 import { WaitTimeoutError } from './wait-timeout-error.js';
 
@@ -47,7 +48,22 @@ export async function waitForSandbox(
   const { signal } = options;
   const began = performance.now();
   const kube = await ctx.kube();
-  let pod = await findSandboxPod(kube, ref, signal);
+  let pod: Pod;
+  try {
+    pod = await findSandboxPod(kube, ref, signal);
+  } catch (err) {
+    // Like `kubectl wait --for=delete`: a sandbox id no pod carries any more is released.
+    if (options.phase === 'released' && 'sandboxId' in ref && err instanceof SandboxNotFoundError)
+      return {
+        id: ref.sandboxId,
+        namespace: ref.namespace,
+        pool: '',
+        pod: '',
+        phase: SandboxPhaseIdle,
+        images: {},
+      };
+    throw err;
+  }
   const name = pod.metadata?.name ?? '';
   const namespace = ref.namespace;
   let sandboxId = 'sandboxId' in ref ? ref.sandboxId : (pod.metadata?.labels?.[SandboxIDLabelKey] ?? '');

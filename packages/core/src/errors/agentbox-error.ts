@@ -36,7 +36,10 @@ export class AgentboxError extends Error {
   }
 }
 
-/** True when `err` is an AgentboxError (from any copy of this package) carrying `code`. */
+/**
+ * True when `err` is an Error whose `code` is `code`. It checks the shape, not `instanceof AgentboxError`,
+ * so errors from another copy of this package (two versions in one install) answer too.
+ */
 export function hasErrorCode(err: unknown, code: string): boolean {
   return err instanceof Error && (err as { code?: unknown }).code === code;
 }

@@ -99,7 +99,10 @@ async function evaluateContainer(
       await resolver.resolveConfigDigest(runningReference(status, running, specImage), opts),
       await resolver.resolveConfigDigest(specImage, opts),
     ];
-    if (runningConfig === targetConfig) return done(out, `running ${running}, same config ${targetConfig}`);
+    // Only a valid digest names a config: two empty or malformed answers are no evidence of the same image.
+    if (runningConfig === targetConfig && digestProblem(targetConfig) === undefined) {
+      return done(out, `running ${running}, same config ${targetConfig}`);
+    }
   } catch (err) {
     opts.signal?.throwIfAborted();
     out.error = err;

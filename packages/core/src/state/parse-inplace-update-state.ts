@@ -1,5 +1,6 @@
 import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { wellFormed } from '../internal/go-json.js';
+import { type JsonNode, JsonNumber, JsonObject, readJsonEntries } from '../internal/json-entries.js';
 import { goZeroTimeMs, parseRfc3339 } from '../internal/rfc3339.js';
 import type {
   InplaceUpdateContainerStatus,
@@ -10,38 +11,38 @@ import type {
 /** Thrown inside the decoder; turned into an InvalidStateError naming the pod. */
 class DecodeError extends Error {}
 
-type Decoder<T> = (value: unknown, path: string, current: T | undefined) => T | undefined;
+type Decoder<T> = (value: JsonNode, path: string, current: T | undefined) => T | undefined;
 // Any decoder: `current` is only ever the value the same decoder returned before.
-type SomeDecoder = (value: unknown, path: string, current: never) => unknown;
+type SomeDecoder = (value: JsonNode, path: string, current: never) => unknown;
 
 /**
  * Parses the state annotation the way Go's `json.Unmarshal` reads it into the reference struct: unknown
- * fields ignored, any order, field names matched exactly or else case-insensitively, `null` leaving a
- * field unset, `"updateTimestamp": null` accepted. Throws InvalidStateError naming `pod` on malformed JSON
+ * fields ignored, any order, field names matched exactly or else case-insensitively, a repeated map field
+ * merged into the map read before it, `null` leaving a string or number as it was and clearing a map or
+ * the timestamp, integers refused when written as `1.0` or `1e2`. Throws InvalidStateError naming `pod` on malformed JSON
  * or a wrongly typed field. Empty strings and empty maps come back absent.
  */
 export function parseInplaceUpdateState(text: string, pod = '<unnamed pod>'): InplaceUpdateState {
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    JSON.parse(text);
   } catch (err) {
     throw new InvalidStateError(pod, (err as Error).message, { cause: err });
   }
   try {
-    return decodeState(json);
+    return decodeState(readJsonEntries(text));
   } catch (err) {
     if (err instanceof DecodeError) throw new InvalidStateError(pod, err.message, { cause: err });
     throw err;
   }
 }
 
-function decodeState(json: unknown): InplaceUpdateState {
+function decodeState(json: JsonNode): InplaceUpdateState {
   // Go leaves the struct at its zero value when the document is `null`.
   if (json === null) return { phase: '' };
   const fields = decodeFields(json, 'InplaceUpdateState', {
     phase: str,
     targetImage: str,
-    targetImages: map(str),
+    targetImages: map(str, ''),
     targetPodPhase: str,
     updateTimestamp: time,
     lastContainerStatuses: map(lastStatus),
@@ -64,18 +65,19 @@ function present(value: unknown): boolean {
 }
 
 // Decodes a JSON object into the named fields, matching keys like Go: an exact match, else the first
-// field equal under Unicode simple case folding; later keys overwrite earlier ones.
+// field equal under Unicode simple case folding; a repeated key is decoded again on top of what the earlier
+// one left (a scalar is replaced, a map merged).
 function decodeFields(
-  json: unknown,
+  json: JsonNode,
   type: string,
   decoders: Record<string, SomeDecoder>,
 ): Record<string, unknown> {
-  if (typeof json !== 'object' || Array.isArray(json) || json === null) {
+  if (!(json instanceof JsonObject)) {
     throw new DecodeError(`cannot unmarshal ${kind(json)} into Go value of type ${type}`);
   }
   const names = Object.keys(decoders);
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json)) {
+  for (const [key, value] of json.entries) {
     const name = names.includes(key) ? key : names.find((n) => fold(n) === fold(key));
     if (name === undefined) continue;
     out[name] = decoders[name]!(value, `${type}.${name}`, out[name] as never);
@@ -101,14 +103,17 @@ const time: Decoder<Date> = (value, path) => {
   return date.getTime() === goZeroTimeMs ? undefined : date;
 };
 
-function map<V>(decode: Decoder<V>): Decoder<Record<string, V>> {
-  return (value, path) => {
+// Go decodes into the map a repeated field already filled (entries merge, a key's element is replaced
+// whole, starting from its zero value) and clears it on `null`.
+function map<V>(decode: Decoder<V>, zero?: V): Decoder<Record<string, V>> {
+  return (value, path, current) => {
     if (value === null) return undefined;
-    if (typeof value !== 'object' || Array.isArray(value)) throw typeError(value, path, 'map');
+    if (!(value instanceof JsonObject)) throw typeError(value, path, 'map');
     // fromEntries defines own properties, so a key such as "__proto__" stays an ordinary key.
-    return Object.fromEntries(
-      Object.entries(value as object).map(([k, v]) => [wellFormed(k), decode(v, path, undefined) as V]),
-    );
+    return Object.fromEntries([
+      ...Object.entries(current ?? {}),
+      ...value.entries.map(([k, v]) => [wellFormed(k), decode(v, path, zero) ?? zero]),
+    ]);
   };
 }
 
@@ -131,19 +136,23 @@ const stableStatus: Decoder<StableContainerStatus> = (value) => {
 
 const int32: Decoder<number> = (value, path, current) => {
   if (value === null) return current;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+  // Go parses an integer field's literal as a base-10 integer: `1.0`, `1e2` and `0.0` are refused.
+  if (!(value instanceof JsonNumber) || !/^-?(0|[1-9][0-9]*)$/.test(value.text)) {
     throw typeError(value, path, 'int32');
   }
-  return value;
+  const n = Number(value.text);
+  if (n < -(2 ** 31) || n >= 2 ** 31) throw typeError(value, path, 'int32');
+  return n + 0;
 };
 
-function typeError(value: unknown, path: string, type: string): DecodeError {
+function typeError(value: JsonNode, path: string, type: string): DecodeError {
   return new DecodeError(`cannot unmarshal ${kind(value)} into Go struct field ${path} of type ${type}`);
 }
 
-function kind(value: unknown): string {
+function kind(value: JsonNode): string {
   if (Array.isArray(value)) return 'array';
   if (value === null) return 'null';
-  if (typeof value === 'object') return 'object';
+  if (value instanceof JsonNumber) return `number ${value.text}`;
+  if (value instanceof JsonObject) return 'object';
   return typeof value;
 }

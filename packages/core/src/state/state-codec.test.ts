@@ -35,6 +35,17 @@ describe('state codec (SPEC 1.4)', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it.each(vectors('state-go-decode.jsonl') as { name: string; input: string; go?: string; error?: string }[])(
+    'reads corner case "$name" as Go json.Unmarshal does',
+    ({ input, go, error }) => {
+      if (error !== undefined) {
+        expect(() => parseInplaceUpdateState(input)).toThrow(InvalidStateError);
+      } else {
+        expect(serializeInplaceUpdateState(parseInplaceUpdateState(input))).toBe(go);
+      }
+    },
+  );
+
   it('pod without the annotation → no state, no error', () => {
     expect(getInplaceUpdateState(makePod())).toBeUndefined();
     expect(getInplaceUpdateState(makePod({ annotations: {} }))).toBeUndefined();

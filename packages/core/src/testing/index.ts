@@ -5,4 +5,4 @@ export { InMemoryPodClient } from './in-memory-pod-client.js';
 export { PodConflictError } from './pod-conflict-error.js';
 export { PodNotFoundError } from './pod-not-found-error.js';
 export type { ResolverCall, SeededDigestResolverOptions } from './seeded-digest-resolver.js';
-export { ManifestUnknownError, SeededDigestResolver } from './seeded-digest-resolver.js';
+export { SeededDigestResolver, UnseededReferenceError } from './seeded-digest-resolver.js';

@@ -5,8 +5,11 @@ import { parseImageReference } from '../image/parse-image-reference.js';
 import { digestProblem } from '../internal/validate-digest.js';
 import type { DigestResolver, ResolveOptions } from '../ports/digest-resolver.js';
 
-/** The resolver was asked for a reference it was not seeded with. */
-export class ManifestUnknownError extends AgentboxError {
+/**
+ * The resolver was asked for a reference it was not seeded with. Its code is the one a registry's 404
+ * carries (`ManifestUnknown`), so code that branches with `hasErrorCode` treats both alike.
+ */
+export class UnseededReferenceError extends AgentboxError {
   override readonly code = 'ManifestUnknown';
 }
 
@@ -27,7 +30,7 @@ export interface ResolverCall {
 
 /**
  * A DigestResolver answering from seeded tables, without network: a reference with a digest resolves to
- * it, a seeded tag to its digest, anything else fails with ManifestUnknownError. Records every call.
+ * it, a seeded tag to its digest, anything else fails with UnseededReferenceError. Records every call.
  */
 export class SeededDigestResolver implements DigestResolver {
   /** Every resolve / resolveConfigDigest call, in order. */
@@ -58,12 +61,12 @@ export class SeededDigestResolver implements DigestResolver {
     else this.failures.set(normalizeImage(ref), error);
   }
 
-  /** The reference's own digest, else the seeded one; ManifestUnknownError when unseeded. */
+  /** The reference's own digest, else the seeded one; UnseededReferenceError when unseeded. */
   async resolve(ref: string, opts?: ResolveOptions): Promise<string> {
     this.calls.push({ method: 'resolve', ref, opts });
     this.check(ref, opts);
     const digest = parseImageReference(ref).digest ?? this.digests.get(normalizeImage(ref));
-    if (digest === undefined) throw new ManifestUnknownError(`manifest unknown: ${ref}`);
+    if (digest === undefined) throw new UnseededReferenceError(`manifest unknown: ${ref}`);
     return digest;
   }
 
@@ -75,7 +78,7 @@ export class SeededDigestResolver implements DigestResolver {
     if (byRef !== undefined) return byRef;
     const digest = parseImageReference(ref).digest ?? this.digests.get(normalizeImage(ref));
     const byDigest = digest === undefined ? undefined : this.configDigests.get(digest);
-    if (byDigest === undefined) throw new ManifestUnknownError(`config unknown: ${ref}`);
+    if (byDigest === undefined) throw new UnseededReferenceError(`config unknown: ${ref}`);
     return byDigest;
   }
 

@@ -5,10 +5,10 @@ import {
   FakeClock,
   fakeDigest,
   InMemoryPodClient,
-  ManifestUnknownError,
   PodConflictError,
   PodNotFoundError,
   SeededDigestResolver,
+  UnseededReferenceError,
 } from './index.js';
 
 const pod: Pod = { metadata: { name: 'p', namespace: 'n', labels: { a: '1' } }, spec: { containers: [] } };
@@ -85,7 +85,7 @@ describe('SeededDigestResolver', () => {
 
   it('fails unknown references and injected failures, honours the signal', async () => {
     const r = new SeededDigestResolver();
-    await expect(r.resolve('nope:1')).rejects.toThrow(ManifestUnknownError);
+    await expect(r.resolve('nope:1')).rejects.toThrow(UnseededReferenceError);
     await expect(r.resolveConfigDigest('nope:1')).rejects.toMatchObject({ code: 'ManifestUnknown' });
     r.setDigest('x:1', a);
     r.fail('x:1', new Error('down'));

@@ -27,7 +27,8 @@ export interface MemoRecord {
  * cost more than the rest of the hit together. Here a hit looks up strings the caller
  * already holds (the reference, the namespace, a secret name), whose hashes V8 keeps,
  * and gets one flat key string. With the default identity the credentials are looked
- * up as namespace then secrets, so not even the identity string is built on a hit.
+ * up as namespace then secrets: for no or one pull secret no string is built on a hit;
+ * for several, only their comma-joined names (see `secretsIdentity`).
  * When `capacity` keys are memoised it starts over (the working set refills at once).
  */
 export class KeyMemo {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   type DigestResolver,
@@ -13,6 +12,7 @@ import type { RegistryErrorContext } from '../errors/registry-error.js';
 import { RegistryProtocolError } from '../errors/registry-protocol-error.js';
 import { RegistryTimeoutError } from '../errors/registry-timeout-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
+import { digestWithAlgorithmOf, isVerifiableDigest, sha256Digest } from '../internal/content-digest.js';
 import { isIndex, type Manifest, manifestSchema, selectPlatform } from '../internal/manifest.js';
 import { isLoopbackHost, normalizeRegistryName } from '../internal/registry-host.js';
 import { anonymousKeychain } from '../keychain/anonymous-keychain.js';
@@ -114,7 +114,17 @@ export function createDockerRegistryClientResolver(
    */
   async function getManifest(ref: string, reference: string, opts: ResolveOptions) {
     const parsed = parseImageReference(ref);
-    const context: RegistryErrorContext = { registry: parsed.registry, repository: parsed.repository };
+    const context: RegistryErrorContext = {
+      registry: parsed.registry,
+      repository: parsed.repository,
+      reference,
+    };
+    if (reference.includes(':') && !isVerifiableDigest(reference)) {
+      throw new RegistryProtocolError(
+        'not a digest this resolver can verify (sha256, sha384 or sha512)',
+        context,
+      );
+    }
     const credential = await resolved.keychain.credentialsFor({
       registry: parsed.registry,
       repository: parsed.repository,
@@ -190,14 +200,14 @@ export function createDockerRegistryClientResolver(
     if (bytes.length > resolved.maxManifestBytes) {
       throw new ManifestTooLargeError(`body exceeds the ${resolved.maxManifestBytes}-byte bound`, context);
     }
-    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const announced = res?.headers['docker-content-digest'];
-    const expected = SHA256_DIGEST.test(reference)
+    const expected = reference.includes(':')
       ? reference
-      : typeof announced === 'string'
+      : isVerifiableDigest(announced)
         ? announced
         : undefined;
-    if (expected !== undefined && SHA256_DIGEST.test(expected) && expected !== digest) {
+    const digest = expected === undefined ? sha256Digest(bytes) : digestWithAlgorithmOf(expected, bytes);
+    if (expected !== undefined && expected !== digest) {
       throw new DigestMismatchError(`manifest body hashes to ${digest}, expected ${expected}`, context);
     }
     let manifest: Manifest;
@@ -205,6 +215,14 @@ export function createDockerRegistryClientResolver(
       manifest = manifestSchema.parse(JSON.parse(body));
     } catch {
       throw new RegistryProtocolError('manifest has an unexpected shape', context);
+    }
+    for (const descriptor of [...(manifest.config ? [manifest.config] : []), ...(manifest.manifests ?? [])]) {
+      if (!isVerifiableDigest(descriptor.digest)) {
+        throw new RegistryProtocolError(
+          `manifest ${digest} has an invalid descriptor digest ${JSON.stringify(String(descriptor.digest).slice(0, 80))}`,
+          context,
+        );
+      }
     }
     const contentType = res?.headers['content-type'];
     return {
@@ -220,12 +238,13 @@ export function createDockerRegistryClientResolver(
       if (typeof ref === 'string' && SHA256_DIGEST.test(ref)) return ref;
       const parsed = parseImageReference(ref);
       if (parsed.digest !== undefined) return parsed.digest;
-      return (await getManifest(ref, parsed.tag ?? 'latest', opts)).digest;
+      // Without a digest the parser always sets a tag (`latest` when none is written).
+      return (await getManifest(ref, parsed.tag as string, opts)).digest;
     },
 
     async resolveConfigDigest(ref, opts = {}) {
       const parsed = parseImageReference(ref);
-      let fetched = await getManifest(ref, parsed.digest ?? parsed.tag ?? 'latest', opts);
+      let fetched = await getManifest(ref, (parsed.digest ?? parsed.tag) as string, opts);
       for (let depth = 0; depth < 2 && isIndex(fetched.manifest, fetched.contentType); depth++) {
         const child = selectPlatform(fetched.manifest, resolved.platform);
         if (child === undefined) {

@@ -9,7 +9,8 @@ import { registryEndpoint } from './registry-host.js';
 // The https side is tested against Distribution serving TLS in test/tls.test.ts.
 describe('EndpointSchemes', () => {
   const agent = new Agent();
-  const schemes = () => new EndpointSchemes({ dispatcher: agent, timeoutMs: 5_000, userAgent: 'test' });
+  const schemes = () =>
+    new EndpointSchemes({ dispatcher: agent, redirecting: agent, timeoutMs: 5_000, userAgent: 'test' });
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;

@@ -1,6 +1,7 @@
 import { TlsCertificateError } from '../errors/tls-certificate-error.js';
 import { type HttpSettings, sendHttpRequest } from './http-request.js';
 import type { RegistryEndpoint } from './registry-host.js';
+import { untilAborted } from './until-aborted.js';
 
 /**
  * Decides, once per host and resolver, whether a loopback registry named without a scheme speaks https or
@@ -38,8 +39,9 @@ export class EndpointSchemes {
         () => this.schemes.delete(endpoint.host),
       );
     }
-    if ((await (signal === undefined ? scheme : untilAborted(scheme, signal))) === 'http') return endpoint;
-    return { ...endpoint, baseUrl: `https://${endpoint.host}${endpoint.pathPrefix}` };
+    if ((await untilAborted(scheme, signal)) === 'http') return endpoint;
+    const origin = `https://${endpoint.host}`;
+    return { ...endpoint, origin, baseUrl: `${origin}${endpoint.pathPrefix}` };
   }
 
   private async probe(
@@ -47,12 +49,18 @@ export class EndpointSchemes {
     repository: string,
   ): Promise<{ scheme: 'https' | 'http'; settled: boolean }> {
     try {
-      const res = await sendHttpRequest(
-        { url: `https://${endpoint.host}/v2/`, method: 'GET', headers: {} },
+      await sendHttpRequest(
+        {
+          origin: `https://${endpoint.host}`,
+          path: '/v2/',
+          method: 'GET',
+          // The answer's body says nothing the probe needs; any size is read and dropped.
+          maxBodyBytes: 64 * 1024,
+          headers: { 'user-agent': this.http.userAgent },
+        },
         this.http,
         { registry: endpoint.registry, repository },
       );
-      await res.dump();
       return { scheme: 'https', settled: true };
     } catch (err) {
       if (err instanceof TlsCertificateError) throw err;
@@ -66,22 +74,4 @@ export class EndpointSchemes {
 function causeCode(err: unknown): string | undefined {
   const code = (err as { cause?: { code?: unknown } }).cause?.code;
   return typeof code === 'string' ? code : undefined;
-}
-
-/** Resolves like `promise` unless `signal` aborts first, then rejects with the signal's reason. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }

@@ -53,8 +53,10 @@ export interface RegistryEndpoint {
   readonly registry: string;
   /** The `host[:port]` requests go to. */
   readonly host: string;
-  /** Base URL without trailing slash, e.g. `https://registry-1.docker.io`. */
+  /** Base URL without trailing slash, e.g. `https://registry-1.docker.io`: `origin` + `pathPrefix`. */
   readonly baseUrl: string;
+  /** Scheme, host and port, e.g. `https://registry-1.docker.io`: where the connection goes. */
+  readonly origin: string;
   /** Whether plain HTTP (and an http token realm) is acceptable for this endpoint. */
   readonly plainHttpAllowed: boolean;
   /** Path prefix a mirror serves the repository under (empty for the upstream). */
@@ -87,10 +89,12 @@ export function registryEndpoint(name: string, insecureRegistries: ReadonlySet<s
   if (scheme === 'http' && !plainHttpAllowed) {
     throw new PlainHttpNotAllowedError(rawHost);
   }
+  const origin = `${useHttp ? 'http' : 'https'}://${host}`;
   return {
     registry,
     host,
-    baseUrl: `${useHttp ? 'http' : 'https'}://${host}${pathPrefix}`,
+    baseUrl: `${origin}${pathPrefix}`,
+    origin,
     plainHttpAllowed,
     pathPrefix,
     httpsFirst: loopback && !insecure && scheme === undefined,

@@ -1,8 +1,10 @@
 import { DeniedError } from '../errors/denied-error.js';
+import { ManifestTooLargeError } from '../errors/manifest-too-large-error.js';
 import { ManifestUnknownError } from '../errors/manifest-unknown-error.js';
 import type { RegistryError, RegistryErrorContext } from '../errors/registry-error.js';
 import { RegistryProtocolError } from '../errors/registry-protocol-error.js';
 import { RegistryUnavailableError } from '../errors/registry-unavailable-error.js';
+import { TokenServerError } from '../errors/token-server-error.js';
 import { TooManyRequestsError } from '../errors/too-many-requests-error.js';
 import { UnauthorizedError } from '../errors/unauthorized-error.js';
 import type { Credential, Keychain } from '../keychain/keychain.js';
@@ -23,12 +25,17 @@ import type { RegistryEndpoint } from './registry-host.js';
 /** Per-call context: which repository, for which pod, cancellable. */
 export interface SessionCall {
   readonly repository: string;
+  /** The tag or digest looked up, named in errors. */
+  readonly reference?: string;
   readonly namespace?: string;
   readonly pullSecrets?: readonly string[];
   readonly signal?: AbortSignal;
 }
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/** Largest token answer read: a JWT of a few KiB, with room for large scopes. */
+const MAX_TOKEN_BODY_BYTES = 1024 * 1024;
 
 /**
  * Talks to registries on behalf of one resolver: remembers each host's auth challenge so later requests
@@ -41,14 +48,10 @@ export class RegistrySession {
   private readonly retry: RetryPolicy;
   private readonly keychain: Keychain;
 
-  constructor(options: ResolvedRegistryResolverOptions) {
+  constructor(options: ResolvedRegistryResolverOptions, http: HttpSettings) {
     this.tokens = createBearerTokenCache(() => options.clock.now().getTime());
     this.keychain = options.keychain;
-    this.http = {
-      dispatcher: options.dispatcher,
-      timeoutMs: options.requestTimeoutMs,
-      userAgent: options.userAgent,
-    };
+    this.http = http;
     this.retry = {
       retries: options.retries,
       baseDelayMs: options.retryBaseDelayMs,
@@ -74,11 +77,30 @@ export class RegistrySession {
     endpoint: RegistryEndpoint,
     method: 'GET' | 'HEAD',
     path: string,
-    headers: Readonly<Record<string, string>>,
+    accept: string,
     call: SessionCall,
+    maxBodyBytes = 0,
   ): Promise<HttpResponse> {
-    const context: RegistryErrorContext = { registry: endpoint.registry, repository: call.repository };
-    const url = `${endpoint.baseUrl}${path}`;
+    const context: RegistryErrorContext =
+      call.reference !== undefined
+        ? { registry: endpoint.registry, repository: call.repository, reference: call.reference }
+        : { registry: endpoint.registry, repository: call.repository };
+    const fullPath = endpoint.pathPrefix === '' ? path : `${endpoint.pathPrefix}${path}`;
+    const send = (authorization: string | undefined) =>
+      this.send(
+        {
+          origin: endpoint.origin,
+          path: fullPath,
+          method,
+          maxBodyBytes,
+          headers:
+            authorization === undefined
+              ? { 'user-agent': this.http.userAgent, accept }
+              : { 'user-agent': this.http.userAgent, accept, authorization },
+        },
+        context,
+        call.signal,
+      );
     let credential: { value: Credential | undefined } | undefined;
     const credentialFor = async () => {
       credential ??= {
@@ -97,13 +119,8 @@ export class RegistrySession {
     let auth = known
       ? await this.authorize(known, endpoint, call, context, await credentialFor())
       : undefined;
-    let res = await this.send(
-      { url, method, headers: withAuth(headers, auth?.header) },
-      context,
-      call.signal,
-    );
+    let res = await send(auth?.header);
     if (res.status === 401) {
-      await res.dump();
       if (auth?.tokenKey !== undefined) this.tokens.invalidate(auth.tokenKey, auth.token ?? '');
       const challenge = pickChallenge(parseChallenges(res.headerValues('www-authenticate')));
       if (challenge === undefined) {
@@ -120,10 +137,9 @@ export class RegistrySession {
           status: 401,
         });
       }
-      res = await this.send({ url, method, headers: withAuth(headers, auth.header) }, context, call.signal);
+      res = await send(auth.header);
       if (res.status === 401 && credential?.value === undefined) {
         // An anonymous token without the pull action: what is missing is credentials, not permission.
-        await res.dump();
         throw new UnauthorizedError('anonymous access refused and the keychain has no credentials', {
           ...context,
           status: 401,
@@ -131,7 +147,7 @@ export class RegistrySession {
       }
     }
     if (res.status >= 200 && res.status < 300) return res;
-    throw await errorFromResponse(res, context);
+    throw errorFromResponse(res, context);
   }
 
   /** Builds the Authorization header for a challenge, fetching (or reusing) a bearer token when needed. */
@@ -150,8 +166,14 @@ export class RegistrySession {
     const realm = checkTokenRealm(challenge.params.realm, endpoint.plainHttpAllowed, context);
     const scope = `repository:${call.repository}:pull`;
     const key = bearerCacheKey(endpoint.host, scope, credential);
-    const token = await this.tokens.get(key, () =>
-      this.fetchToken(realm, challenge.params.service, scope, credential, context, call.signal),
+    // The fetch is shared by every concurrent caller of this key, so it runs on nobody's signal (see
+    // BearerTokenCache); `call.signal` ends only this caller's wait. The token server is no repository lookup:
+    // its errors name the repository, not the tag.
+    const tokenContext = { registry: context.registry, repository: context.repository };
+    const token = await this.tokens.get(
+      key,
+      () => this.fetchToken(realm, challenge.params.service, scope, credential, tokenContext),
+      call.signal,
     );
     return { header: `Bearer ${token}`, tokenKey: key, token };
   }
@@ -163,7 +185,6 @@ export class RegistrySession {
     scope: string,
     credential: Credential | undefined,
     context: RegistryErrorContext,
-    signal: AbortSignal | undefined,
   ) {
     const url = new URL(realm);
     let req: HttpRequest;
@@ -176,33 +197,46 @@ export class RegistrySession {
         ...(service !== undefined ? { service } : {}),
       });
       req = {
-        url: url.toString(),
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          'user-agent': this.http.userAgent,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: form.toString(),
       };
     } else {
       if (service !== undefined) url.searchParams.set('service', service);
       url.searchParams.set('scope', scope);
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { 'user-agent': this.http.userAgent };
       if (credential?.kind === 'basic') {
         url.searchParams.set('account', credential.username);
         headers.authorization = basicAuthorization(credential.username, credential.password);
       }
-      req = { url: url.toString(), method: 'GET', headers };
+      req = { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers };
     }
-    const res = await this.send(req, context, signal);
+    let res: HttpResponse;
+    try {
+      res = await this.send({ ...req, maxBodyBytes: MAX_TOKEN_BODY_BYTES }, context, undefined);
+    } catch (err) {
+      if (!(err instanceof ManifestTooLargeError)) throw err;
+      throw new TokenServerError(`token answer exceeds ${MAX_TOKEN_BODY_BYTES} bytes`, {
+        ...context,
+        status: err.status,
+      });
+    }
     if (res.status === 401 || res.status === 403) {
-      await res.dump();
       throw new UnauthorizedError('token server refused the credentials', { ...context, status: res.status });
     }
-    if (res.status < 200 || res.status >= 300) throw await errorFromResponse(res, context);
+    if (res.status < 200 || res.status >= 300) {
+      throw new TokenServerError('token server failed', { ...context, status: res.status });
+    }
     let json: unknown;
     try {
-      json = JSON.parse((await res.readBody(1024 * 1024)).toString('utf8'));
-    } catch (err) {
-      if ((err as RegistryError).code === 'ManifestTooLarge') throw err;
-      throw new RegistryProtocolError('token server answered with something that is not JSON', {
+      json = JSON.parse(res.body.toString('utf8'));
+    } catch {
+      throw new TokenServerError('token server answered with something that is not JSON', {
         ...context,
         status: res.status,
       });
@@ -221,13 +255,9 @@ export class RegistrySession {
         return after === undefined ? { retry: true } : { retry: true, retryAfterMs: after };
       },
       this.retry,
-      { ...(signal ? { signal } : {}), discard: (res) => res.dump() },
+      signal ? { signal } : {},
     );
   }
-}
-
-function withAuth(headers: Readonly<Record<string, string>>, authorization: string | undefined) {
-  return authorization === undefined ? headers : { ...headers, authorization };
 }
 
 /** Prefers Bearer (it scopes access to one repository) over Basic; other schemes are unsupported. */
@@ -236,13 +266,11 @@ function pickChallenge(challenges: readonly Challenge[]): Challenge | undefined 
 }
 
 /** Maps a non-2xx response to the error callers branch on, reading the registry's error code from the body. */
-export async function errorFromResponse(
-  res: HttpResponse,
-  base: RegistryErrorContext,
-): Promise<RegistryError> {
+export function errorFromResponse(res: HttpResponse, base: RegistryErrorContext): RegistryError {
   let registryCode: string | undefined;
   try {
-    const body = JSON.parse((await res.readBody(64 * 1024)).toString('utf8')) as {
+    if (res.body.length === 0) throw new SyntaxError('no body');
+    const body = JSON.parse(res.body.toString('utf8')) as {
       errors?: { code?: unknown }[];
     };
     const code = body.errors?.[0]?.code;

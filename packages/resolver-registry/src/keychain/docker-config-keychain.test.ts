@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,46 @@ describe('createDockerConfigKeychain', () => {
     now = 1_000;
     await keychain.credentialsFor(req('reg.example'));
     expect((await asked()).length).toBe(before + 2);
+  });
+
+  it('runs one helper process for concurrent misses of one (helper, server)', async () => {
+    const keychain = createDockerConfigKeychain({ env, config: { credHelpers: { 'reg.example': 'test' } } });
+    const before = (await asked()).length;
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => keychain.credentialsFor(req('reg.example'))),
+    );
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect((await asked()).length).toBe(before + 1);
+  });
+
+  it('keeps at most maxHelperAnswers helper answers', async () => {
+    const keychain = createDockerConfigKeychain({
+      env,
+      config: { credHelpers: { 'reg.example': 'test', 'token.example': 'test' } },
+      maxHelperAnswers: 1,
+    });
+    const before = (await asked()).length;
+    await keychain.credentialsFor(req('reg.example'));
+    await keychain.credentialsFor(req('token.example')); // evicts reg.example's answer
+    await keychain.credentialsFor(req('reg.example'));
+    expect((await asked()).length).toBe(before + 3);
+  });
+
+  it('re-reads config.json only when the file changed (modification time, size or inode)', async () => {
+    const path = join(dir, 'changing.json');
+    const write = (user: string) =>
+      writeFile(path, JSON.stringify({ auths: { 'reg.example': { auth: b64(`${user}:pw`) } } }));
+    const at = 1_700_000_000; // whole seconds: set and read back exactly
+    await write('aaaa');
+    await utimes(path, at, at);
+    const keychain = createDockerConfigKeychain({ path, env });
+    expect(await keychain.credentialsFor(req('reg.example'))).toMatchObject({ username: 'aaaa' });
+    // Same size and, restored, the same modification time: the parse of the first read is reused.
+    await write('bbbb');
+    await utimes(path, at, at);
+    expect(await keychain.credentialsFor(req('reg.example'))).toMatchObject({ username: 'aaaa' });
+    await utimes(path, at, at + 5);
+    expect(await keychain.credentialsFor(req('reg.example'))).toMatchObject({ username: 'bbbb' });
   });
 
   it.each([

@@ -25,14 +25,11 @@ describe('parseTokenResponse', () => {
     });
   });
 
-  it.each([[{}], [{ token: '' }], [{ token: 5 }], [null], ['x']])(
-    '%j is a RegistryProtocol error',
-    (json) => {
-      expect(() => parseTokenResponse(json, NOW, context)).toThrow(
-        expect.objectContaining({ code: 'RegistryProtocol' }),
-      );
-    },
-  );
+  it.each([[{}], [{ token: '' }], [{ token: 5 }], [null], ['x']])('%j is a TokenServer error', (json) => {
+    expect(() => parseTokenResponse(json, NOW, context)).toThrow(
+      expect.objectContaining({ code: 'TokenServer' }),
+    );
+  });
 });
 
 describe('checkTokenRealm', () => {
@@ -67,6 +64,38 @@ describe('bearer token cache', () => {
     expect(await cache.get('k', fetch)).toBe('t2');
     cache.invalidate('k', 't2');
     expect(await cache.get('k', fetch)).toBe('t3');
+  });
+
+  it('holds at most `max` tokens, the least recently used going first', async () => {
+    let fetches = 0;
+    const cache = createBearerTokenCache(() => NOW, 2);
+    const fetch = async () => ({ token: `t${++fetches}`, expiresAt: NOW + 60_000 });
+    await cache.get('a', fetch);
+    await cache.get('b', fetch);
+    await cache.get('c', fetch); // evicts a
+    expect(await cache.get('b', fetch)).toBe('t2');
+    expect(await cache.get('a', fetch)).toBe('t4');
+  });
+
+  it('a caller that aborts stops waiting alone; the shared fetch goes on and is stored', async () => {
+    let release!: (t: { token: string; expiresAt: number }) => void;
+    let fetches = 0;
+    const cache = createBearerTokenCache(() => NOW);
+    const fetch = () => {
+      fetches++;
+      return new Promise<{ token: string; expiresAt: number }>((resolve) => {
+        release = resolve;
+      });
+    };
+    const controller = new AbortController();
+    const first = cache.get('k', fetch, controller.signal);
+    const second = cache.get('k', fetch);
+    controller.abort(new Error('gone'));
+    await expect(first).rejects.toThrow('gone');
+    release({ token: 'shared', expiresAt: NOW + 60_000 });
+    expect(await second).toBe('shared');
+    expect(await cache.get('k', fetch)).toBe('shared');
+    expect(fetches).toBe(1);
   });
 
   it('keys differ per host, scope and credential, and never contain the secret', () => {

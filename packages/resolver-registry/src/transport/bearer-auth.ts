@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { InsecureTokenRealmError } from '../errors/insecure-token-realm-error.js';
 import type { RegistryErrorContext } from '../errors/registry-error.js';
 import { RegistryProtocolError } from '../errors/registry-protocol-error.js';
+import { TokenServerError } from '../errors/token-server-error.js';
+import { untilAborted } from '../internal/until-aborted.js';
 import type { Credential } from '../keychain/keychain.js';
 
 /** A bearer token with the time it stops being used. */
@@ -35,7 +38,7 @@ export function parseTokenResponse(json: unknown, nowMs: number, context: Regist
   const parsed = tokenResponseSchema.safeParse(json);
   const token = parsed.success ? (parsed.data.token ?? parsed.data.access_token) : undefined;
   if (!parsed.success || token === undefined) {
-    throw new RegistryProtocolError('token server answered without a token', context);
+    throw new TokenServerError('token server answered without a token', context);
   }
   const lifetimeMs = (parsed.data.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS) * 1000;
   const issued = parsed.data.issued_at ? Date.parse(parsed.data.issued_at) : Number.NaN;
@@ -75,30 +78,45 @@ export function credentialFingerprint(credential: Credential | undefined): strin
   return createHash('sha256').update(`${credential.kind}\0${user}\0${secret}`).digest('hex').slice(0, 32);
 }
 
-/** Caches bearer tokens per registry host + scope + credential, until they expire; concurrent misses share one fetch. */
+/**
+ * Caches bearer tokens per registry host + scope + credential, until they expire; concurrent misses share one
+ * fetch. The shared fetch runs on nobody's signal: each caller waits with its own and gives up alone, and the
+ * fetch goes on for the others (a failed fetch is never stored).
+ */
 export interface BearerTokenCache {
-  /** The cached token for the key, or the result of `fetch` (stored until its expiry). */
-  get(key: string, fetch: () => Promise<BearerToken>): Promise<string>;
+  /** The cached token for the key, or the result of `fetch` (stored until its expiry); `signal` ends this wait only. */
+  get(key: string, fetch: () => Promise<BearerToken>, signal?: AbortSignal): Promise<string>;
   /** Forgets a token the registry refused before its expiry. */
   invalidate(key: string, token: string): void;
 }
 
-/** Creates an empty {@link BearerTokenCache} reading time from `now`. */
-export function createBearerTokenCache(now: () => number): BearerTokenCache {
-  const tokens = new Map<string, BearerToken>();
+/** Tokens kept at most: one per repository and credential in use; the least recently used goes first. */
+export const MAX_CACHED_TOKENS = 1024;
+
+/** Creates an empty {@link BearerTokenCache} reading time from `now`, holding at most `max` tokens. */
+export function createBearerTokenCache(now: () => number, max = MAX_CACHED_TOKENS): BearerTokenCache {
+  const tokens = new LRUCache<string, BearerToken>({ max });
   const inFlight = new Map<string, Promise<BearerToken>>();
   return {
-    async get(key, fetch) {
+    async get(key, fetch, signal) {
       const cached = tokens.get(key);
       if (cached !== undefined && now() < cached.expiresAt) return cached.token;
       let pending = inFlight.get(key);
       if (pending === undefined) {
-        pending = fetch().finally(() => inFlight.delete(key));
-        inFlight.set(key, pending);
+        const started = fetch();
+        pending = started;
+        inFlight.set(key, started);
+        started.then(
+          (fresh) => {
+            if (inFlight.get(key) === started) inFlight.delete(key);
+            tokens.set(key, fresh);
+          },
+          () => {
+            if (inFlight.get(key) === started) inFlight.delete(key);
+          },
+        );
       }
-      const fresh = await pending;
-      tokens.set(key, fresh);
-      return fresh.token;
+      return (await untilAborted(pending, signal)).token;
     },
     invalidate(key, token) {
       if (tokens.get(key)?.token === token) tokens.delete(key);

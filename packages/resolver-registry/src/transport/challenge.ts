@@ -59,11 +59,3 @@ export function parseChallenges(header: string | readonly string[] | undefined):
   }
   return out;
 }
-
-/** Formats a challenge back into header syntax (used by tests and by the property test's round trip). */
-export function formatChallenge(challenge: Challenge): string {
-  const params = Object.entries(challenge.params).map(
-    ([k, v]) => `${k}="${v.replace(/["\\]/g, (c) => `\\${c}`)}"`,
-  );
-  return params.length > 0 ? `${challenge.scheme} ${params.join(',')}` : challenge.scheme;
-}

@@ -49,7 +49,8 @@ export function backoffDelay(
 
 /**
  * Runs `attempt` until `judge` says stop or the retries are used up, sleeping between attempts:
- * the server's `Retry-After` when given (unless above the cap, which stops at once), else back-off.
+ * the server's `Retry-After` when given (one above `maxRetryAfterMs` stops at once, returning that answer),
+ * else exponential back-off with equal jitter.
  * A value that is retried is handed to `discard` first (to release a response body).
  * Returns the last value or throws the last error.
  */
@@ -66,14 +67,15 @@ export async function withRetry<T>(
     } catch (error) {
       outcome = { error };
     }
-    const verdict = retryIndex < policy.retries ? judge(outcome) : { retry: false };
-    const waitMs = verdict.retryAfterMs ?? backoffDelay(retryIndex, policy);
-    if (!verdict.retry || waitMs > policy.maxRetryAfterMs) {
+    const verdict: RetryVerdict = retryIndex < policy.retries ? judge(outcome) : { retry: false };
+    // The cap applies to what the server asked for; our own back-off is capped by `maxDelayMs` already.
+    const tooLong = verdict.retryAfterMs !== undefined && verdict.retryAfterMs > policy.maxRetryAfterMs;
+    if (!verdict.retry || tooLong) {
       if ('error' in outcome) throw outcome.error;
       return outcome.value;
     }
     if ('value' in outcome && options.discard) await options.discard(outcome.value);
     options.signal?.throwIfAborted();
-    await policy.sleep(waitMs, options.signal);
+    await policy.sleep(verdict.retryAfterMs ?? backoffDelay(retryIndex, policy), options.signal);
   }
 }

@@ -33,7 +33,7 @@ export function defaultBuildScript(): string {
  * Runs `tools/k8s-testenv/build.sh`, which builds kube-apiserver, etcd, kubectl and
  * (on Linux) kubelet from Go modules when its cache is cold (10–25 min on 2 cores) and returns at once when warm.
  * Its progress is forwarded to our stderr so a long build is visibly alive. Throws a
- * `ControlPlaneError` (`BINARIES_UNAVAILABLE`) when the build fails: the integration
+ * `ControlPlaneError` (code `BinariesUnavailable`) when the build fails: the integration
  * tests must never be skipped silently.
  */
 export async function buildK8sBinaries(script: string = defaultBuildScript()): Promise<K8sBinaries> {

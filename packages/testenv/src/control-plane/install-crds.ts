@@ -4,9 +4,12 @@ import {
   ApiextensionsV1Api,
   CustomObjectsApi,
   type KubeConfig,
-  loadYaml,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
+// The typed client's own deserializer (what its loadYaml calls after parsing): the repository parses YAML
+// with one library, `yaml`, so the documents arrive here already parsed. client-node 1.4 has no exports
+// map and does not re-export it from its index.
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { parseAllDocuments } from 'yaml';
 import { ControlPlaneError } from './control-plane-error.js';
 import { pollUntil } from './internal/poll.js';
@@ -83,7 +86,7 @@ function readCrds(file: string): V1CustomResourceDefinition[] {
     }
     // The typed client serializes its own field names (`xKubernetesPreserveUnknownFields`,
     // `_default`): wire-format keys must be deserialized first or they are silently dropped.
-    out.push(loadYaml<V1CustomResourceDefinition>(JSON.stringify(raw)));
+    out.push(ObjectSerializer.deserialize(raw, 'V1CustomResourceDefinition') as V1CustomResourceDefinition);
   }
   return out;
 }

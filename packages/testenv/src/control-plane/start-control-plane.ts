@@ -52,7 +52,7 @@ export interface ControlPlane extends ControlPlaneAccess {
 /**
  * Starts etcd (data on tmpfs) and kube-apiserver (static admin token, RBAC) on free
  * loopback ports and waits until both are ready. On failure both logs' tails are in
- * the error message and every started process is stopped.
+ * the error message, every started process is stopped and the run and data folders are removed.
  */
 export async function startControlPlane(options?: ControlPlaneOptions): Promise<ControlPlane> {
   const o = resolveControlPlaneOptions(options);
@@ -110,8 +110,9 @@ export async function startControlPlane(options?: ControlPlaneOptions): Promise<
     await etcd?.process.stop(1_000);
     const detail = failure instanceof Error ? failure.message : String(failure);
     const message = `the test control plane did not start: ${detail}`;
-    if (o.logDir === undefined) cleanup();
-    else rmSync(dataDir, { recursive: true, force: true });
+    // The run folder holds the admin token and the service-account key: it goes whatever happens. A
+    // caller's logDir is outside it and stays; the default one inside it goes, its tails are in `message`.
+    cleanup();
     throw new ControlPlaneError('ControlPlaneStartFailed', message, { cause: err });
   }
 }

@@ -1,4 +1,5 @@
 import { type ProvidedRegistries, provideRegistry } from '../registry/provided-registries.js';
+import { type CraneRegistry, startCraneRegistry } from '../registry/start-crane-registry.js';
 import { startRegistry, type TestRegistry } from '../registry/start-registry.js';
 import { type SharedService, shareAcrossProjects } from './share-across-projects.js';
 
@@ -7,6 +8,7 @@ async function startAll(): Promise<SharedService<ProvidedRegistries>> {
     startRegistry({ auth: 'none' }),
     startRegistry({ auth: 'basic' }),
     startRegistry({ auth: 'token' }),
+    startCraneRegistry(),
   ]);
   const registries = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -14,11 +16,12 @@ async function startAll(): Promise<SharedService<ProvidedRegistries>> {
     await Promise.all(registries.map((r) => r.stop()));
     throw failed.reason;
   }
-  const [none, basic, token] = registries as [TestRegistry, TestRegistry, TestRegistry];
+  const [none, basic, token, crane] = registries as [TestRegistry, TestRegistry, TestRegistry, CraneRegistry];
   const provided = {
     none: provideRegistry(none),
     basic: provideRegistry(basic),
     token: provideRegistry(token),
+    crane: provideRegistry(crane),
   } as ProvidedRegistries;
   const stop = async (): Promise<void> => {
     await Promise.all(registries.map((r) => r.stop()));
@@ -27,8 +30,8 @@ async function startAll(): Promise<SharedService<ProvidedRegistries>> {
 }
 
 /**
- * Vitest global setup: starts one real registry per auth mode (none, basic, token) for
- * the whole run and provides them to test files as `inject('registries')`. A failure
+ * Vitest global setup: starts one real Distribution registry per auth mode (none, basic,
+ * token) and go-containerregistry's registry (`crane`, no auth) for the whole run and provides them to test files as `inject('registries')`. A failure
  * throws (with the registry's log), failing the run loudly.
  */
 export default shareAcrossProjects<ProvidedRegistries>(

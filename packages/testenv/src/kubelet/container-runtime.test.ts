@@ -12,6 +12,8 @@ describe('splitImage', () => {
     ['org/app:v1', 'docker.io', 'org/app', 'v1', undefined],
     ['docker.io/org/app', 'docker.io', 'org/app', 'latest', undefined],
     ['index.docker.io/busybox', 'docker.io', 'library/busybox', 'latest', undefined],
+    ['docker.io/busybox:1.36', 'docker.io', 'library/busybox', '1.36', undefined],
+    ['docker.io/library/busybox', 'docker.io', 'library/busybox', 'latest', undefined],
     ['127.0.0.1:5000/kubelet-sim/app:v2', '127.0.0.1:5000', 'kubelet-sim/app', 'v2', undefined],
     ['localhost/app', 'localhost', 'app', 'latest', undefined],
     ['ghcr.io/o/a/b:t', 'ghcr.io', 'o/a/b', 't', undefined],

@@ -81,7 +81,8 @@ export function splitImage(image: string): ImageParts {
     path = `${host}/${path}`;
     host = undefined;
   }
-  if (host === undefined || host === 'index.docker.io') {
+  // Docker Hub under any of its names: a one-segment path is an official image under `library/`.
+  if (host === undefined || host === 'docker.io' || host === 'index.docker.io') {
     host = 'docker.io';
     if (!path.includes('/')) path = `library/${path}`;
   }

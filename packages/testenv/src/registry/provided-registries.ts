@@ -34,11 +34,15 @@ export interface ProvidedTokenRegistry {
 /** One provided registry, any mode. */
 export type ProvidedRegistry = ProvidedNoneRegistry | ProvidedBasicRegistry | ProvidedTokenRegistry;
 
-/** What the registry global setup provides as `inject('registries')`: one registry per auth mode (JSON). */
+/**
+ * What the registry global setup provides as `inject('registries')` (JSON): one Distribution registry per auth
+ * mode, and go-containerregistry's registry (`crane registry serve`, no auth) as a second implementation.
+ */
 export interface ProvidedRegistries {
   readonly none: ProvidedNoneRegistry;
   readonly basic: ProvidedBasicRegistry;
   readonly token: ProvidedTokenRegistry;
+  readonly crane: ProvidedNoneRegistry;
 }
 
 declare module 'vitest' {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { type ImageKind, MediaTypes, type Platform } from './image-kind.js';
 import {
   type BuiltBlob,
   type BuiltManifest,
   buildImage,
-  type ImageKind,
   linuxAmd64,
   linuxArm64,
-  MediaTypes,
-  type Platform,
 } from './internal/image-builder.js';
 import { RegistryClient, responseHeader } from './internal/registry-client.js';
 import { sha256Digest } from './internal/tar-gzip-layer.js';

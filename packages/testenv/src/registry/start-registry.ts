@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../internal/free-port.js';
-import { forgetDirectory, forgetProcess, trackDirectory, trackProcess } from './internal/exit-cleanup.js';
+import { forgetPid, rememberPid } from '../internal/process-reaper.js';
+import { forgetDirectory, trackDirectory } from './internal/exit-cleanup.js';
 import { probeHttp, probeHttps } from './internal/registry-probe.js';
 import { runCommand } from './internal/run-command.js';
 import { createSigningKey } from './internal/signing-key.js';
@@ -152,7 +153,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       };
       const configPath = join(dir, 'config.yml');
       await writeFile(configPath, stringify(config));
-      const started = await launch(opts, configPath, port, serving);
+      const started = await launch(opts, configPath, port, serving, dir);
       if (started.ok) {
         return buildRegistry(opts, port, dir, started.child, started.logs, tokenServer, serving);
       }
@@ -177,6 +178,7 @@ async function launch(
   configPath: string,
   port: number,
   serving: ServingCertificate | undefined,
+  dir: string,
 ): Promise<LaunchResult> {
   // setpriv --pdeathsig makes the kernel kill the registry if this process dies without cleanup.
   const viaSetpriv = existsSync('/usr/bin/setpriv');
@@ -199,7 +201,8 @@ async function launch(
   child.once('error', (error) => {
     exited = `failed to spawn: ${error.message}`;
   });
-  if (child.pid !== undefined) trackProcess(child.pid);
+  // Killed on exit, and by a detached watchdog (which also removes `dir`) if this process is SIGKILLed.
+  if (child.pid !== undefined) rememberPid(child.pid, [dir]);
 
   const deadline = Date.now() + opts.startTimeoutMs;
   const fail = async (why: string): Promise<LaunchResult> => {
@@ -227,7 +230,7 @@ async function launch(
 }
 
 async function killChild(child: ChildProcess): Promise<void> {
-  if (child.pid !== undefined) forgetProcess(child.pid);
+  if (child.pid !== undefined) forgetPid(child.pid);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -40,3 +40,9 @@ export function poolNameOf(pod: Pod): string | undefined {
 export function oldestFirst(a: Pod, b: Pod): number {
   return createdMs(a) - createdMs(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 }
+
+/** `{ sandboxId }` of a claimed pod (for a release guarded by it), else `{}`. */
+export function sandboxIdOf(pod: Pod): { sandboxId?: string } {
+  const id = pod.metadata?.labels?.['agentbox.navix.sh/sandbox-id'];
+  return id ? { sandboxId: id } : {};
+}

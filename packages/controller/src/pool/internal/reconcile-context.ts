@@ -56,6 +56,8 @@ export interface ReconcileContext {
   error?: unknown;
   /** Epoch ms at which the pool must be looked at again. */
   deadlines: number[];
+  /** Creations and deletions not yet reflected in the pod snapshot the reconcile started from. */
+  pendingAtSnapshot: { creates: number; deletes: number };
   /** Pods created or deleted by this reconcile (scale steps skip further changes). */
   created: number;
   deleted: number;

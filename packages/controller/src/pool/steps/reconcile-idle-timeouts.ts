@@ -1,5 +1,6 @@
-import { getSandboxPhase, SandboxStopReasonReleased } from '@agentbox/core';
+import { getSandboxPhase, type PodClient, SandboxStopReasonReleased } from '@agentbox/core';
 import { releasePod } from '../../sandbox/release-pod.js';
+import { sandboxIdOf } from '../internal/pod-facts.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import {
   beforeWrite,
@@ -30,12 +31,25 @@ export async function reconcileIdleTimeouts(ctx: ReconcileContext): Promise<void
     try {
       beforeWrite(ctx);
       const timeout = idleTimeoutMs(pod, ctx.pool);
-      const { pod: stored, released } = await releasePod(ctx.podClient, pod, ctx.pool!, {
+      // Decided again on the copy the release writes (a touch since the cache was read keeps it running).
+      const guarded: PodClient = {
+        async getPod(namespace, podName) {
+          const fresh = await ctx.podClient.getPod(namespace, podName);
+          const again = idleDeadline(fresh, ctx.pool);
+          if (getSandboxPhase(fresh) === 'running' && (again === undefined || now <= again)) {
+            throw new StillActive(again);
+          }
+          return fresh;
+        },
+        replacePod: (p) => ctx.podClient.replacePod(p),
+      };
+      const { pod: stored, released } = await releasePod(guarded, pod, ctx.pool!, {
         stopReason: SandboxStopReasonReleased,
         failureReason: 'IdleTimeout',
         failureMessage: `idle for more than ${Math.round(timeout / 1000)}s`,
         attempts: 1,
         expectedPhase: 'running',
+        ...sandboxIdOf(pod),
         clock: ctx.clock,
         signal: ctx.signal,
       });
@@ -50,7 +64,18 @@ export async function reconcileIdleTimeouts(ctx: ReconcileContext): Promise<void
       );
       logTransition(ctx, pod, 'idle_timeout', now - deadline + timeout);
     } catch (err) {
+      if (err instanceof StillActive) {
+        noteDeadline(ctx, err.deadline === undefined ? undefined : err.deadline + 1);
+        continue;
+      }
       noteWriteError(ctx, pod, 'release after the idle timeout', err);
     }
+  }
+}
+
+// Thrown from the release's read when the fresh pod was touched since: nothing is written.
+class StillActive extends Error {
+  constructor(readonly deadline: number | undefined) {
+    super('the sandbox was active since the cache was read');
   }
 }

@@ -9,22 +9,31 @@ import { protectAndDelete } from '../internal/protect-and-delete.js';
 import { beforeWrite, poolRef, type ReconcileContext } from '../internal/reconcile-context.js';
 import type { TemplateHash } from '../template-hash.js';
 
-/** True when the pool's cache reflects every creation and deletion this controller sent (or they expired). */
+/**
+ * Pending creations and deletions as of the pod snapshot the reconcile works on: a creation counts as seen
+ * when the snapshot holds the pod, a deletion when the snapshot no longer holds it or shows it deleting.
+ * Judging them against the live cache instead would count pods that the snapshot (and so the replica count)
+ * does not have yet, and create them a second time.
+ */
+export function snapshotExpectations(
+  ctx: ReconcileContext,
+  snapshot: readonly Pod[],
+): { creates: number; deletes: number } {
+  const present = new Map(snapshot.map((p) => [p.metadata?.name ?? '', p]));
+  return ctx.expectations.pending(
+    ctx.key,
+    (name) => present.has(name),
+    (name) => {
+      const pod = present.get(name);
+      return pod === undefined || isDeleting(pod);
+    },
+  );
+}
+
+/** True when the snapshot reflects every creation and deletion this controller sent (or they expired). */
 export function expectationsSatisfied(ctx: ReconcileContext): boolean {
-  return ctx.expectations.satisfied(ctx.key, present(ctx), gone(ctx));
+  return ctx.pendingAtSnapshot.creates === 0 && ctx.pendingAtSnapshot.deletes === 0;
 }
-
-/** Pending creations and deletions not yet seen in the cache. */
-export function pendingExpectations(ctx: ReconcileContext): { creates: number; deletes: number } {
-  return ctx.expectations.pending(ctx.key, present(ctx), gone(ctx));
-}
-
-const present = (ctx: ReconcileContext) => (name: string) =>
-  ctx.pods.get(`${ctx.namespace}/${name}`) !== undefined;
-const gone = (ctx: ReconcileContext) => (name: string) => {
-  const pod = ctx.pods.get(`${ctx.namespace}/${name}`);
-  return pod === undefined || isDeleting(pod);
-};
 
 /**
  * T1 / T11: with every expectation met, creates the missing pods from the template (slow start: batches of

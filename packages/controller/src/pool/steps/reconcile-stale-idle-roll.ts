@@ -6,7 +6,7 @@ import { beforeWrite, type ReconcileContext, replaceWorking } from '../internal/
 import { maxUnavailableOf } from '../max-unavailable.js';
 import { effectiveIdleImage, onlyIdleImageChanged, type TemplateHash } from '../template-hash.js';
 import { TemplateHashLabelKey } from '../template-hash-label.js';
-import { expectationsSatisfied, pendingExpectations } from './reconcile-scale.js';
+import { expectationsSatisfied } from './reconcile-scale.js';
 
 /**
  * The stale idle roll (controller contract §5): idle pods whose template-hash label is not the pool's are
@@ -22,7 +22,7 @@ export async function reconcileStaleIdleRoll(
 ): Promise<void> {
   if (ctx.created > 0 || ctx.deleted > 0 || !expectationsSatisfied(ctx)) return;
   const replicas = Math.max(0, ctx.pool?.spec?.replicas ?? 0);
-  const pending = pendingExpectations(ctx);
+  const pending = ctx.pendingAtSnapshot;
   const missing = Math.max(0, replicas - ctx.working.length);
   const inFlight = deleting + pending.deletes + Math.max(missing, pending.creates);
   const max = maxUnavailableOf(ctx.pool?.spec?.maxUnavailable, replicas);

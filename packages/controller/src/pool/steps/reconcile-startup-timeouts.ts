@@ -1,6 +1,7 @@
 import { explainUpdate, getSandboxPhase, SandboxStopReasonReleased } from '@agentbox/core';
 import { releasePod } from '../../sandbox/release-pod.js';
 import { firstPendingReason } from '../first-pending-reason.js';
+import { sandboxIdOf } from '../internal/pod-facts.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import {
   beforeWrite,
@@ -41,6 +42,7 @@ export async function reconcileStartupTimeouts(
         stopReason: SandboxStopReasonReleased,
         failureReason: 'StartupTimeout',
         failureMessage: reason,
+        ...sandboxIdOf(pod),
         expectedPhase: 'starting',
         clock: ctx.clock,
         signal: ctx.signal,

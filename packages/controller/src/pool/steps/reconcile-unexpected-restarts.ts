@@ -1,6 +1,7 @@
 import { getInplaceUpdateState, getSandboxPhase, type Pod, SandboxStopReasonFailed } from '@agentbox/core';
 import { releasePod } from '../../sandbox/release-pod.js';
 import { memoUnexpectedRestart } from '../internal/memo-state.js';
+import { sandboxIdOf } from '../internal/pod-facts.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import { beforeWrite, podRef, type ReconcileContext, replaceWorking } from '../internal/reconcile-context.js';
 
@@ -46,6 +47,7 @@ export async function reconcileUnexpectedRestarts(ctx: ReconcileContext): Promis
         failureReason: cause.reason,
         failureMessage: message,
         ...(cause.exitCode === undefined ? {} : { exitCode: cause.exitCode }),
+        ...sandboxIdOf(pod),
         expectedPhase: 'running',
         clock: ctx.clock,
         signal: ctx.signal,

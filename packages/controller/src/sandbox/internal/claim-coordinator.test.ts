@@ -12,22 +12,38 @@ describe('ClaimCoordinator', () => {
         finish = resolve;
       });
     };
-    const a = c.shareList('ns/p', list);
-    const b = c.shareList('ns/p', list);
+    const a = c.share('ns/p', list);
+    const b = c.share('ns/p', list);
     finish('items');
     expect(await a).toBe('items');
     expect(await b).toBe('items');
     expect(calls).toBe(1);
-    const again = c.shareList('ns/p', list);
+    const again = c.share('ns/p', list);
     finish('more');
     expect(await again).toBe('more');
     expect(calls).toBe(2);
   });
 
+  it("a caller's abort ends only its own wait", async () => {
+    const c = new ClaimCoordinator();
+    let finish!: (v: number) => void;
+    const run = () =>
+      new Promise<number>((resolve) => {
+        finish = resolve;
+      });
+    const ac = new AbortController();
+    const a = c.share('k', run, ac.signal);
+    const b = c.share('k', run);
+    ac.abort(new Error('gave up'));
+    await expect(a).rejects.toThrow('gave up');
+    finish(7);
+    expect(await b).toBe(7);
+  });
+
   it('a failed LIST is not kept', async () => {
     const c = new ClaimCoordinator();
-    await expect(c.shareList('k', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
-    expect(await c.shareList('k', () => Promise.resolve(1))).toBe(1);
+    await expect(c.share('k', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await c.share('k', () => Promise.resolve(1))).toBe(1);
   });
 
   it('counts pods being tried and remembers pods won', () => {

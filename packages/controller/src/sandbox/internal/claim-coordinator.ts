@@ -3,23 +3,27 @@ const TAKEN_TTL_MS = 60_000;
 
 /**
  * Coordinates the concurrent claims of one SandboxClient (an agent platform claiming many sandboxes from
- * one process): claims of the same pool share one in-flight LIST instead of each reading every idle pod,
+ * one process): claims of the same pool share one in-flight read of the pool and one LIST of its idle pods,
  * a claim tries pods no sibling is trying before contested ones, and skips pods a sibling has already won
  * at the listed resourceVersion. Only an optimisation: the API server's resourceVersion check still
  * decides every race, also against claimers in other processes.
  */
 export class ClaimCoordinator {
-  private readonly lists = new Map<string, Promise<unknown>>();
+  private readonly reads = new Map<string, Promise<unknown>>();
   private readonly trying = new Map<string, number>();
   private readonly taken = new Map<string, number>();
 
-  /** Runs `list` for `key`, or joins the LIST of `key` already in flight. */
-  shareList<T>(key: string, list: () => Promise<T>): Promise<T> {
-    const inFlight = this.lists.get(key) as Promise<T> | undefined;
-    if (inFlight) return inFlight;
-    const started = list().finally(() => this.lists.delete(key));
-    this.lists.set(key, started);
-    return started;
+  /**
+   * Runs the read `run` for `key`, or joins the one already in flight. The shared read carries no caller's
+   * signal (one claimer giving up must not fail the others); each caller stops waiting when its own aborts.
+   */
+  share<T>(key: string, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let shared = this.reads.get(key) as Promise<T> | undefined;
+    if (!shared) {
+      shared = run().finally(() => this.reads.delete(key));
+      this.reads.set(key, shared);
+    }
+    return signal ? untilAborted(shared, signal) : shared;
   }
 
   /** True while a sibling claim is trying the pod. */
@@ -52,4 +56,22 @@ export class ClaimCoordinator {
   isTaken(versionKey: string): boolean {
     return this.taken.has(versionKey);
   }
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forgetPid, rememberPid } from './process-reaper.js';
+import { forgetPid, rememberPid } from '../../internal/process-reaper.js';
 
 /** A child process whose stdout and stderr go to a log file, and which dies with its parent. */
 export interface ManagedProcess {
@@ -32,18 +31,24 @@ export function startManagedProcess(
   } finally {
     closeSync(fd);
   }
-  if (child.pid === undefined) throw new Error(`${name} did not start (${bin})`);
-  const pid = child.pid;
-  rememberPid(pid, orphanDirs);
+  // Listeners first: a binary that cannot run emits 'error' on the next tick, and an 'error' nobody
+  // listens to would crash the test process. (events.once would reject on it, hence plain listeners.)
   let reason: string | undefined;
-  const exited = once(child, 'exit').then(([code, signal]) => {
-    reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    forgetPid(pid);
+  let pid: number | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      if (pid !== undefined) forgetPid(pid);
+      resolve();
+    });
   });
   child.once('error', (err) => {
     reason = `failed to run: ${err.message}`;
-    forgetPid(pid);
+    if (pid !== undefined) forgetPid(pid);
   });
+  if (child.pid === undefined) throw new Error(`${name} did not start (${bin})`);
+  pid = child.pid;
+  rememberPid(pid, orphanDirs);
   return {
     name,
     pid,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 
-// Every process the harness starts is remembered here so that none outlives the
-// test run: they are killed on exit and on SIGINT/SIGTERM, and a detached watchdog
+// Every process the harness starts (etcd, kube-apiserver, the registries) is remembered
+// here so that none outlives the test run: they are killed on exit and on SIGINT/SIGTERM, and a detached watchdog
 // shell kills them if this Node process dies without running any handler (SIGKILL,
 // a crash of the worker).
 const live = new Set<number>();
