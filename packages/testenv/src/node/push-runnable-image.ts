@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import {
-  type BuiltBlob,
-  type ImageKind,
-  linuxAmd64,
-  linuxArm64,
-  MediaTypes,
-  type Platform,
-} from '../registry/internal/image-builder.js';
+import { type ImageKind, MediaTypes, type Platform } from '../registry/image-kind.js';
+import { type BuiltBlob, linuxAmd64, linuxArm64 } from '../registry/internal/image-builder.js';
 import { RegistryClient } from '../registry/internal/registry-client.js';
 import { sha256Digest } from '../registry/internal/tar-gzip-layer.js';
 import { putManifest, uploadBlob } from '../registry/push-image.js';
