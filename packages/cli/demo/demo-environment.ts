@@ -1,17 +1,24 @@
 // The demo's local environment, on loopback only: the testenv control plane with the CRDs, one real registry
-// with the demo images, the kubelet simulator as the node, and the controller as a child process.
+// with the demo images, a node, and the controller as a child process. The node is the real one (kubelet
+// v1.35.4 + containerd, with a one-node binder as the scheduler) when this host can run it — Linux, root,
+// the Debian packages and the built kubelet — and the kubelet simulator otherwise; the log says which and
+// why. DEMO_NODE=real insists on the real node (failing when it cannot run), DEMO_NODE=simulator skips it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  buildK8sBinaries,
   type ControlPlane,
   installCrds,
-  type KubeletSimulator,
   kubeconfigYaml,
   pushImage,
+  pushRunnableImage,
+  realNodeProblems,
   startControlPlane,
   startKubeletSimulator,
+  startNodeBinder,
+  startRealNode,
   startRegistry,
   type TestRegistry,
 } from '@agentbox/testenv';
@@ -45,7 +52,6 @@ export async function startDemoEnvironment(options: {
   let controller: ChildProcess | undefined;
   let registry: TestRegistry | undefined;
   let controlPlane: ControlPlane | undefined;
-  let node: KubeletSimulator | undefined;
   const stop = async () => {
     for (const fn of stops.splice(0).reverse()) await fn().catch(() => undefined);
     rmSync(workDir, { recursive: true, force: true });
@@ -75,21 +81,55 @@ export async function startDemoEnvironment(options: {
       await core.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     })();
 
+    const mode = process.env.DEMO_NODE ?? 'auto';
+    const kubelet = mode === 'simulator' ? undefined : (await buildK8sBinaries()).kubelet;
+    const problems =
+      mode === 'simulator' ? ['DEMO_NODE=simulator'] : realNodeProblems({ kubelet: kubelet ?? '' });
+    if (mode === 'real' && problems.length > 0) {
+      throw new Error(`DEMO_NODE=real, but this host cannot run a real node: ${problems.join('; ')}`);
+    }
+    const real = problems.length === 0;
+
     t = performance.now();
     registry = await startRegistry({ auth: 'none' });
     const reg = registry;
     stops.push(() => reg.stop());
-    const idle = await pushImage(reg, { repository: 'demo/idle', tag: 'v1' });
-    const app = await pushImage(reg, { repository: 'demo/app', tag: 'v1' });
-    const app2 = await pushImage(reg, { repository: 'demo/app', tag: 'v2' });
+    // A real node runs the images: busybox-based ones whose app exits on SIGTERM.
+    const push = (repository: string, tag: string) =>
+      real
+        ? pushRunnableImage(reg, { repository, tag, app: 'graceful' })
+        : pushImage(reg, { repository, tag });
+    const idle = await push('demo/idle', 'v1');
+    const app = await push('demo/app', 'v1');
+    const app2 = await push('demo/app', 'v2');
     log(`registry: CNCF Distribution on ${reg.url} with demo/idle:v1, demo/app:v1, demo/app:v2 (${secs(t)})`);
 
-    node = await startKubeletSimulator(cp.kubeConfig, { namespace, nodeName: 'demo-node', pullDelayMs: 150 });
-    const sim = node;
-    stops.push(() => sim.stop());
-    log(
-      'node: the kubelet simulator (binds pods, pulls from the registry, runs containers as status updates)',
-    );
+    if (real) {
+      t = performance.now();
+      const node = await startRealNode(cp.kubeConfig, {
+        kubelet: kubelet as string,
+        registry: reg,
+        logDir: join(workDir, 'node'),
+      });
+      stops.push(() => node.stop());
+      const binder = await startNodeBinder(cp.kubeConfig, { namespace, nodeName: node.nodeName });
+      stops.push(() => binder.stop());
+      log(
+        `node: a real node, kubelet v1.35.4 + containerd (${node.nodeName}, Ready in ${secs(t)}; ` +
+          'a one-node binder schedules the pods; the host is restored when the demo ends)',
+      );
+    } else {
+      const sim = await startKubeletSimulator(cp.kubeConfig, {
+        namespace,
+        nodeName: 'demo-node',
+        pullDelayMs: 150,
+      });
+      stops.push(() => sim.stop());
+      log(
+        'node: the kubelet simulator (binds pods, pulls from the registry, runs containers as status updates); ' +
+          `no real node because ${problems.join('; ')}`,
+      );
+    }
 
     t = performance.now();
     const logFile = join(workDir, 'controller.log');

@@ -27,7 +27,9 @@ function startDemo(env: NodeJS.ProcessEnv): {
 } {
   const child = spawn('scripts/demo.sh', [], {
     cwd: repoRoot,
-    env: { ...process.env, DEMO_REPLICAS: '4', ...env },
+    // The simulator path (its log line is asserted below); the real node has its own tests in testenv and
+    // the controller, and would wait here for the machine-wide real-node lock they hold.
+    env: { ...process.env, DEMO_REPLICAS: '4', DEMO_NODE: 'simulator', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

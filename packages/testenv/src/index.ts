@@ -40,6 +40,28 @@ export {
   resolveKubeletSimulatorOptions,
   startKubeletSimulator,
 } from './kubelet/start-kubelet-simulator.js';
+// The real node (kubelet + containerd) and the images it can run.
+export { captureHostState, type HostState } from './node/capture-host-state.js';
+export {
+  type PushedRunnableImage,
+  pushRunnableImage,
+  type RunnableApp,
+  type RunnableImageSpec,
+} from './node/push-runnable-image.js';
+export { RealNodeError, type RealNodeErrorCode } from './node/real-node-error.js';
+export { type NodeBinder, type NodeBinderOptions, startNodeBinder } from './node/start-node-binder.js';
+export {
+  holdRealNodeLock,
+  type RealNode,
+  type RealNodeLock,
+  type RealNodeLogs,
+  type RealNodeOptions,
+  type RealNodeTimings,
+  type ResolvedRealNodeOptions,
+  realNodeProblems,
+  resolveRealNodeOptions,
+  startRealNode,
+} from './node/start-real-node.js';
 export {
   buildGgcrBinaries,
   defaultGgcrBuildScript,

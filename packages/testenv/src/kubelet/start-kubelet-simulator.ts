@@ -39,6 +39,42 @@ export interface KubeletSimulatorOptions {
   resolveDigest?: (image: string) => Promise<string>;
   /** Called with every background failure (they are also kept in `errors()`). Default: none. */
   onError?: (err: unknown) => void;
+  /**
+   * Behave like the real node (kubelet 1.35 + containerd) where the simulator used to be simpler;
+   * sets the defaults of `imageRecords`, `generationStatusWrite` and `crashLoopBackOffMs` (10 000).
+   * Default: false.
+   */
+  realNodeFidelity?: boolean;
+  /**
+   * Report `image` and `imageID` from the node's image record, as containerd does: the first
+   * reference pulled with a digest names it for every later tag or repository with that digest.
+   * Default: `realNodeFidelity`.
+   */
+  imageRecords?: boolean;
+  /**
+   * Write a status with the new `observedGeneration` (also on kubelet's conditions) before a
+   * changed container is replaced, and report `resources` in container statuses and a
+   * `PodScheduled` condition, as kubelet 1.35 does. Default: `realNodeFidelity`.
+   */
+  generationStatusWrite?: boolean;
+  /**
+   * kubelet's crash back-off: a container started again after an earlier one of the same name
+   * exited (crash, OOM kill, or killed for an image change) waits in `CrashLoopBackOff` when the
+   * same container + image was started within its back-off (first wait this long, doubling to
+   * `maxCrashLoopBackOffMs`; the first restart is immediate). Flip-flopping between two images
+   * hits it on the fourth swap (A→B→A→B), as on the real node. 0 turns it off (restarts after
+   * `restartDelayMs`).
+   * Default: 10 000 with `realNodeFidelity`, else 0.
+   */
+  crashLoopBackOffMs?: number;
+  /** Cap of the crash back-off. Default: 300 000 ms (kubelet's). */
+  maxCrashLoopBackOffMs?: number;
+  /**
+   * Whether the app of an image exits on SIGTERM: a container replaced for an image change then
+   * ends `Completed` (exit 0) instead of `Error` (137, killed after the grace period). Default:
+   * false for every image.
+   */
+  handlesSigterm?: boolean | ((image: string) => boolean);
 }
 
 /** Every default of {@link KubeletSimulatorOptions} in one place. */
@@ -60,7 +96,16 @@ export function resolveKubeletSimulatorOptions(options: KubeletSimulatorOptions 
       options.resolveDigest ??
       createRegistryDigestResolver({ credentials: options.registryCredentials ?? {} }),
     onError: options.onError,
+    imageRecords: options.imageRecords ?? options.realNodeFidelity ?? false,
+    generationStatusWrite: options.generationStatusWrite ?? options.realNodeFidelity ?? false,
+    crashLoopBackOffMs: options.crashLoopBackOffMs ?? (options.realNodeFidelity ? 10_000 : 0),
+    maxCrashLoopBackOffMs: options.maxCrashLoopBackOffMs ?? 300_000,
+    handlesSigterm: toPredicate(options.handlesSigterm ?? false),
   };
+}
+
+function toPredicate(value: boolean | ((image: string) => boolean)): (image: string) => boolean {
+  return typeof value === 'function' ? value : () => value;
 }
 
 /** A running kubelet simulator: one fake node. */
@@ -110,6 +155,12 @@ export async function startKubeletSimulator(
     restartDelayMs: o.restartDelayMs,
     pullBackOffMs: o.pullBackOffMs,
     maxPullBackOffMs: o.maxPullBackOffMs,
+    imageRecords: o.imageRecords ? new Map() : undefined,
+    generationStatusWrite: o.generationStatusWrite,
+    crashLoopBackOffMs: o.crashLoopBackOffMs,
+    maxCrashLoopBackOffMs: o.maxCrashLoopBackOffMs,
+    crashBackOff: new Map(),
+    handlesSigterm: o.handlesSigterm,
     allocatePodIP() {
       ips += 1;
       return `10.244.${Math.floor(ips / 250) % 250}.${(ips % 250) + 2}`;

@@ -89,7 +89,8 @@ export const ALL_MANIFEST_TYPES = [
   MediaTypes.ociIndex,
 ].join(', ');
 
-async function uploadBlob(client: RegistryClient, repository: string, blob: BuiltBlob): Promise<void> {
+/** Uploads one blob monolithically (POST then PUT) unless the registry already has it. */
+export async function uploadBlob(client: RegistryClient, repository: string, blob: BuiltBlob): Promise<void> {
   const exists = await client.send({ method: 'HEAD', path: `/v2/${repository}/blobs/${blob.digest}` });
   if (exists.status === 200) return;
   const started = await client.expect({ method: 'POST', path: `/v2/${repository}/blobs/uploads/` }, [202]);
@@ -106,7 +107,8 @@ async function uploadBlob(client: RegistryClient, repository: string, blob: Buil
   );
 }
 
-async function putManifest(
+/** PUTs a manifest under `reference` and checks the digest the registry reports. */
+export async function putManifest(
   client: RegistryClient,
   repository: string,
   reference: string,

@@ -160,10 +160,14 @@ export class PodActor implements PodChain {
         startContainer(this, created);
         changed = true;
       } else if (c.want !== (spec.image ?? '')) {
-        // kubelet kills a container whose spec changed, whatever the restart policy, then starts a new one.
+        // kubelet 1.35 first acknowledges the new generation in a status write, then replaces the container.
+        if (this.ctx.generationStatusWrite && this.status.hasPublished) await this.publish();
+        // kubelet kills a container whose spec changed, whatever the restart policy, then starts a new one:
+        // an app that exits on SIGTERM ends Completed, any other is killed after the grace period.
+        const graceful = this.ctx.handlesSigterm(c.want);
         c.want = spec.image ?? '';
-        terminate(c, 'Error', SIGKILL_EXIT);
-        startContainer(this, c);
+        terminate(c, graceful ? 'Completed' : 'Error', graceful ? 0 : SIGKILL_EXIT);
+        startContainer(this, c, true);
         changed = true;
       }
     }

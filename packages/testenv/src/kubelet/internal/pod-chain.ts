@@ -9,6 +9,8 @@ import type { SimContext } from './sim-context.js';
  */
 export interface PodChain {
   readonly ctx: SimContext;
+  /** The pod's UID (the crash back-off is kept per pod). */
+  readonly uid: string | undefined;
   /** Runs `fn` after every earlier action of the pod; a failure goes to the simulator's error list. */
   run(fn: () => Promise<void> | void): Promise<void>;
   /** The container named `name` in the pod's latest spec. */

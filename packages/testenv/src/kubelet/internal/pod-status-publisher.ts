@@ -1,4 +1,4 @@
-import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import type { V1Container, V1ContainerStatus, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
 import { splitSteps, type TerminalPhase } from './pod-fields.js';
 import { containerStatus, type SimContainer } from './sim-container.js';
 import type { SimContext } from './sim-context.js';
@@ -32,7 +32,11 @@ export class PodStatusPublisher {
     const specs = pod.spec?.containers ?? [];
     const target = specs.flatMap((s) => {
       const c = containers.get(s.name);
-      return c ? [containerStatus(c, s.image ?? '')] : [];
+      if (!c) return [];
+      const status = containerStatus(c, s.image ?? '');
+      // kubelet 1.35 reports the container's resources (empty for a BestEffort container).
+      if (this.ctx.generationStatusWrite) status.resources = resourcesOf(s);
+      return [status];
     });
     const steps = this.ctx.splitStatusWrites ? splitSteps(this.published, target) : [target];
     for (const step of steps) await this.write(pod, step);
@@ -55,4 +59,11 @@ export class PodStatusPublisher {
     // Only what reached the API server is the base of the next split.
     if (written) this.published = statuses;
   }
+}
+
+function resourcesOf(spec: V1Container): V1ResourceRequirements {
+  const out: V1ResourceRequirements = {};
+  if (spec.resources?.limits !== undefined) out.limits = spec.resources.limits;
+  if (spec.resources?.requests !== undefined) out.requests = spec.resources.requests;
+  return out;
 }

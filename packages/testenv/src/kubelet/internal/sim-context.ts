@@ -17,6 +17,15 @@ export interface SimContext {
   restartDelayMs: number;
   pullBackOffMs: number;
   maxPullBackOffMs: number;
+  /** containerd's image records (digest → the `image` and `imageID` it reports), when `imageRecords` is on. */
+  imageRecords: Map<string, { image: string; imageID: string }> | undefined;
+  generationStatusWrite: boolean;
+  /** 0: no crash back-off. */
+  crashLoopBackOffMs: number;
+  maxCrashLoopBackOffMs: number;
+  /** kubelet's crash back-off entries, by pod UID + container name + image. */
+  crashBackOff: Map<string, { backOffMs: number; lastUpdate: number }>;
+  handlesSigterm(image: string): boolean;
   allocatePodIP(): string;
   /** Runs `fn` after `ms` unless the simulator stopped; the timer is cancelled by stop(). */
   later(ms: number, fn: () => void): void;

@@ -39,6 +39,19 @@ export async function writePodStatus(
     }
     if (fresh.metadata?.uid !== target.uid) return false;
     const fields = podFields(statuses, target.terminal, fresh.status?.conditions, new Date());
+    if (ctx.generationStatusWrite) {
+      // kubelet 1.35 stamps the generation it acted on on every condition it writes.
+      const generation = fresh.metadata?.generation;
+      // ...and always reports PodScheduled, also for a pod created with spec.nodeName (no scheduler).
+      if (!fields.conditions.some((c) => c.type === 'PodScheduled')) {
+        fields.conditions.push({
+          type: 'PodScheduled',
+          status: 'True',
+          lastTransitionTime: target.startTime ?? new Date(),
+        });
+      }
+      fields.conditions = fields.conditions.map((c) => ({ ...c, observedGeneration: generation }));
+    }
     const { reason: _reason, message: _message, ...kept } = fresh.status ?? {};
     fresh.status = {
       ...kept,
