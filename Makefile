@@ -30,6 +30,7 @@ lint:
 bench: setup build
 	pnpm run bench:resolver
 	pnpm run bench:cli
+	pnpm run bench:controller
 
 # Faults against real processes (control plane, registry, kubelet simulator, two controllers); CHAOS_SECONDS
 # (default 600) and CHAOS_SEED pick the profile. Writes bench/results/chaos.json, fails on any violation.
