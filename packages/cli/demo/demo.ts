@@ -185,14 +185,15 @@ async function main(): Promise<void> {
   const ids = claims.map((c) => c.stdout.trim());
   expectCode(await agentbox(['get', 'sandboxes', '-o', 'wide']), 0, 'get sandboxes');
 
-  // An image that does not exist: the claim fails after its startup timeout, and explain says why.
+  // An image that does not exist: the wait gives up after 6 s and says why, explain shows the details, and
+  // the release ends it before its 20 s startup timeout would have failed it.
   const bad = await agentbox([
     'claim',
     'demo',
     '--image',
     images.missing,
     '--startup-timeout',
-    '60s',
+    '20s',
     '--wait',
     '--timeout',
     '6s',

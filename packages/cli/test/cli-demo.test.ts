@@ -67,7 +67,7 @@ describe('make demo (scripts/demo.sh) end to end, with a pool of 4', () => {
       '$ agentbox get pools',
       '--wait &',
       '$ agentbox get sandboxes -o wide',
-      ':does-not-exist --startup-timeout 60s --wait --timeout 6s',
+      ':does-not-exist --startup-timeout 20s --wait --timeout 6s',
       '$ agentbox explain ',
       ' --wait\n',
       '$ agentbox scale pool demo --replicas 3',
