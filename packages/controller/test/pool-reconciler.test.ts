@@ -153,6 +153,11 @@ describe('createPoolReconciler against the real kube-apiserver, fake clock', () 
         stored.metadata!.resourceVersion,
     );
 
+    // A pending update gets a per-pod completion key; the pod before the claim (idle) did not.
+    const podKey = `${namespace}/${stored.metadata!.name}`;
+    expect(reconciler.completionKeyOf(pods.get(podKey)!)).toBe(`pod:${podKey}`);
+    expect(reconciler.completionKeyOf(pod!)).toBeUndefined();
+
     nowMs = t0 + 2_000;
     // The Pending Event is due 10 s after the trigger, before the startup timeout.
     expect(await reconciler.reconcile(key, signal)).toEqual({ requeueAfterMs: 8_000 });
