@@ -1,6 +1,6 @@
 import type { KubeClient } from '@agentbox/controller';
+import { clientNodeKubeConfig } from '@agentbox/controller';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { clientNodeKubeConfig } from './kube/kube-config-like.js';
 import type { loadKubeConfig, ResolvedKubeConfig } from './kube/load-kube-config.js';
 import { parseDuration } from './output/duration.js';
 import { version } from './version.js';

@@ -48,6 +48,7 @@ export {
   type WatchEvent,
 } from './kube/kube-client.js';
 export { type KubeClientOptions, resolveKubeClientOptions } from './kube/kube-client-options.js';
+export { clientNodeKubeConfig, kubeConfigLike, needsClientNode } from './kube/kube-config-like.js';
 export { eventsPath, leasesPath, podsPath, poolsPath, secretsPath } from './kube/kube-paths.js';
 export { KubeconfigInvalidError } from './kube/kubeconfig-invalid-error.js';
 export { loadKubeConfig } from './kube/load-kube-config.js';

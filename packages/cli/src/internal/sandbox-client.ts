@@ -1,6 +1,11 @@
-import { createSandboxClient, type SandboxClient, type SandboxRef } from '@agentbox/controller';
+import {
+  createSandboxClient,
+  kubeConfigLike,
+  needsClientNode,
+  type SandboxClient,
+  type SandboxRef,
+} from '@agentbox/controller';
 import type { CliContext } from '../cli-context.js';
-import { kubeConfigLike, needsClientNode } from '../kube/kube-config-like.js';
 import { parseDuration } from '../output/duration.js';
 import { version } from '../version.js';
 

@@ -1,7 +1,7 @@
 import type { RequestOptions } from 'node:https';
 import type { KubeClient } from '@agentbox/controller';
+import { kubeConfigLike, needsClientNode } from '@agentbox/controller';
 import { createHttpsKubeClient } from './create-https-kube-client.js';
-import { kubeConfigLike, needsClientNode } from './kube-config-like.js';
 import type { ResolvedKubeConfig } from './load-kube-config.js';
 
 /** Options of createCliKubeClient. */

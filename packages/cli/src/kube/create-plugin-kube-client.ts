@@ -1,5 +1,4 @@
-import { createKubeClient, type KubeClient } from '@agentbox/controller';
-import { clientNodeKubeConfig } from './kube-config-like.js';
+import { clientNodeKubeConfig, createKubeClient, type KubeClient } from '@agentbox/controller';
 import type { ResolvedKubeConfig } from './load-kube-config.js';
 
 /**
