@@ -1,6 +1,7 @@
 import { type KubeClient, podsPath } from '@agentbox/controller';
 import {
   type Pod,
+  PodAnnotationInPlaceUpdateStateKey,
   SandboxFailureReasonAnnotationKey,
   SandboxIDLabelKey,
   SandboxPhaseLabelKey,
@@ -20,6 +21,9 @@ interface Step {
   containerIDs: string;
   stop?: string;
   failure?: string;
+  /** The in-place update state annotation (what the controller waits for). */
+  update?: string;
+  ready: string;
   gap?: boolean;
 }
 
@@ -158,6 +162,8 @@ export class InvariantTracker {
         .map((s) => `${s.name}=${(s.imageID ?? '').split('@')[1]?.slice(7, 19) ?? ''}`)
         .join(','),
       containerIDs: statuses.map((s) => `${s.name}=${short(s.containerID ?? '')}`).join(','),
+      ready: statuses.map((s) => `${s.name}=${s.ready ? 'ready' : 'not-ready'}`).join(','),
+      ...(ann[PodAnnotationInPlaceUpdateStateKey] ? { update: ann[PodAnnotationInPlaceUpdateStateKey] } : {}),
       ...(ann[SandboxStopReasonAnnotationKey] ? { stop: ann[SandboxStopReasonAnnotationKey] } : {}),
       ...(ann[SandboxFailureReasonAnnotationKey] ? { failure: ann[SandboxFailureReasonAnnotationKey] } : {}),
       ...(gap ? { gap: true } : {}),
@@ -275,7 +281,7 @@ export class InvariantTracker {
     return track.steps
       .map(
         (s) =>
-          `  +${((s.t - t0) / 1000).toFixed(1)}s ${s.type} rv=${s.rv} phase=${s.phase || '-'} id=${s.id || '-'} ${s.images} imageID[${s.imageIDs}] cid[${s.containerIDs}]${s.stop ? ` stop=${s.stop}` : ''}${s.failure ? ` failure=${s.failure}` : ''}${s.gap ? ' (after a relist)' : ''}`,
+          `  +${((s.t - t0) / 1000).toFixed(1)}s ${s.type} rv=${s.rv} phase=${s.phase || '-'} id=${s.id || '-'} ${s.images} imageID[${s.imageIDs}] cid[${s.containerIDs}] ${s.ready}${s.stop ? ` stop=${s.stop}` : ''}${s.failure ? ` failure=${s.failure}` : ''}${s.gap ? ' (after a relist)' : ''}${s.update ? ` update=${s.update}` : ''}`,
       )
       .join('\n');
   }
