@@ -39,6 +39,13 @@ const projects: TestProjectInlineConfiguration[] = packages.flatMap((name) => [
 // Packs every public package and installs the tarballs into a scratch consumer with npm.
 projects.push({ extends: true, test: { name: 'packaging', include: ['scripts/packaging/**/*.test.ts'] } });
 
+// The chaos runner's short profile: it starts its own control plane, registry and controller processes (no
+// global setup) and takes a few minutes.
+projects.push({
+  extends: true,
+  test: { name: 'chaos', include: ['bench/chaos/**/*.test.ts'], testTimeout: 900_000 },
+});
+
 export default defineConfig({
   resolve: source,
   ssr: { resolve: { conditions: ['@agentbox/source'] } },
