@@ -19,6 +19,7 @@ import { memoState } from './internal/memo-state.js';
 import { isDeleting, poolNameOf } from './internal/pod-facts.js';
 import { errorText, noteWriteError } from './internal/pod-writes.js';
 import { type PoolMemory, podRef, type ReconcileContext } from './internal/reconcile-context.js';
+import { updateMayBeDone } from './internal/update-may-be-done.js';
 import { type PoolReconcilerOptions, resolvePoolReconcilerOptions } from './pool-reconciler-options.js';
 import type { SandboxPool } from './sandbox-pool.js';
 import { completeUpdate, reconcileCompletions } from './steps/reconcile-completions.js';
@@ -60,7 +61,7 @@ export interface PoolReconciler {
   reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult>;
   /**
    * The per-pod completion key to enqueue for a pod event: set while the pod is starting or stopping with an
-   * update not yet marked completed, else undefined. The pool key is enqueued as well (status, Events, timeouts).
+   * update not yet marked completed that may be done (updateMayBeDone), else undefined. The pool key is enqueued as well (status, Events, timeouts).
    */
   completionKeyOf(pod: Pod): string | undefined;
   /** The expectations store (its pod-event subscription is made at creation). */
@@ -160,6 +161,8 @@ export function createPoolReconciler(deps: PoolReconcilerDeps): PoolReconciler {
 
   function completionKeyOf(pod: Pod): string | undefined {
     if (poolNameOf(pod) === undefined || !isPendingUpdate(pod)) return undefined;
+    const { state } = memoState(pod);
+    if (state === undefined || !updateMayBeDone(pod, state)) return undefined;
     return `${CompletionKeyPrefix}${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
   }
 

@@ -1,5 +1,4 @@
 import {
-  getPodPhaseSince,
   type Pod,
   SandboxIdleTimeoutAnnotationKey,
   SandboxLastActiveAnnotationKey,
@@ -9,6 +8,7 @@ import {
   SandboxStartupTimeoutAnnotationKey,
   type Timestamp,
 } from '@agentbox/core';
+import { memoPhaseSince } from './internal/memo-state.js';
 import { parseKubeDuration } from './parse-kube-duration.js';
 import type { SandboxPool } from './sandbox-pool.js';
 
@@ -42,7 +42,7 @@ export function startupDeadline(
 ): number | undefined {
   const timeout = startupTimeoutMs(pod, pool, defaultSeconds);
   if (timeout <= 0) return undefined;
-  const { since, ok } = getPodPhaseSince(pod, SandboxPhaseStarting);
+  const { since, ok } = memoPhaseSince(pod, SandboxPhaseStarting);
   return ok ? since.getTime() + timeout : undefined;
 }
 

@@ -1,8 +1,10 @@
 import {
   getInplaceUpdateState,
+  getPodPhaseSince,
   hasUnexpectedRestart,
   type InplaceUpdateState,
   type Pod,
+  type PodPhaseSince,
 } from '@agentbox/core';
 
 // Cached pods are immutable and replaced on every change, so what is derived from one object stays true for
@@ -14,6 +16,7 @@ type Parsed =
 
 const parsed = new WeakMap<Pod, Parsed>();
 const restarted = new WeakMap<Pod, boolean>();
+const phaseSince = new WeakMap<Pod, Map<string, PodPhaseSince>>();
 
 /** The pod's state, or the InvalidStateError its annotation gives, parsed once per pod object. */
 export function memoState(pod: Pod): Parsed {
@@ -37,4 +40,34 @@ export function memoUnexpectedRestart(pod: Pod): boolean {
     restarted.set(pod, r);
   }
   return r;
+}
+
+/**
+ * getPodPhaseSince, computed once per pod object and phase (it parses the state annotation; the startup
+ * timeout step asks it of every starting pod on every reconcile). A malformed annotation throws every time.
+ */
+export function memoPhaseSince(pod: Pod, phase?: string): PodPhaseSince {
+  let byPhase = phaseSince.get(pod);
+  if (byPhase === undefined) {
+    byPhase = new Map();
+    phaseSince.set(pod, byPhase);
+  }
+  const key = phase ?? '';
+  let r = byPhase.get(key);
+  if (r === undefined) {
+    r = getPodPhaseSince(pod, phase);
+    byPhase.set(key, r);
+  }
+  return r;
+}
+
+/** getPodPhaseDuration over memoPhaseSince. */
+export function memoPhaseDuration(
+  pod: Pod,
+  phase: string | undefined,
+  now: Date,
+): { duration: number; ok: boolean } {
+  const { since, ok } = memoPhaseSince(pod, phase);
+  if (!ok) return { duration: 0, ok };
+  return { duration: Math.max(0, now.getTime() - since.getTime()), ok };
 }

@@ -1,7 +1,6 @@
 import {
   explainUpdate,
   getInplaceUpdateState,
-  getPodPhaseDuration,
   getSandboxPhase,
   InplaceUpdatePhaseCompleted,
   isInplaceUpdateCompleted,
@@ -12,7 +11,7 @@ import {
 } from '@agentbox/core';
 import { firstPendingReason } from '../first-pending-reason.js';
 import { forEachBounded } from '../internal/for-each-bounded.js';
-import { memoState } from '../internal/memo-state.js';
+import { memoPhaseDuration, memoState } from '../internal/memo-state.js';
 import { podKeyOf } from '../internal/pod-facts.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import {
@@ -123,7 +122,7 @@ async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<void> {
 async function explainPending(ctx: ReconcileContext, pod: Pod, reasons: Map<string, string>): Promise<void> {
   const now = ctx.clock.now();
   const phase = getSandboxPhase(pod);
-  const { duration } = getPodPhaseDuration(pod, phase, now);
+  const { duration } = memoPhaseDuration(pod, phase, now);
   const name = pod.metadata?.name ?? '';
   const startup = startupTimeoutMs(pod, ctx.pool, ctx.options.defaultStartupTimeoutSeconds);
   if (phase === 'starting' && startup > 0 && duration >= startup) {
