@@ -21,11 +21,16 @@ export function fenceWrites(kube: KubeClient, signal: AbortSignal, stillLeading:
     request<T>(req: KubeRequest): Promise<T> {
       if ((req.method ?? 'GET') !== 'GET' && (signal.aborted || !stillLeading()))
         return Promise.reject(new NotLeaderError());
-      return kube.request<T>({ ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal });
+      return kube.request<T>({ ...req, signal: both(req.signal, signal) });
     },
-    watch: (req) =>
-      kube.watch({ ...req, signal: req.signal ? AbortSignal.any([req.signal, signal]) : signal }),
+    watch: (req) => kube.watch({ ...req, signal: both(req.signal, signal) }),
     requestCount: () => kube.requestCount(),
     close: async () => {},
   };
+}
+
+// The reconciles pass the term's own signal: combining it with itself would cost an AbortSignal.any (and its
+// bookkeeping on the long-lived term signal) per request for nothing.
+function both(own: AbortSignal | undefined, term: AbortSignal): AbortSignal {
+  return own === undefined || own === term ? term : AbortSignal.any([own, term]);
 }
