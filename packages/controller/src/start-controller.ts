@@ -199,7 +199,10 @@ export async function startControllerWith(
       if (leaderSignal.aborted) return;
       leaderSignal.addEventListener('abort', () => abort.abort(leaderSignal.reason), { once: true });
     }
-    const queue = createWorkQueue({ clock });
+    // A failing pool is retried at least as often as a healthy one is resynced. With client-go's 1000 s cap, a
+    // pool whose reconciles failed a dozen times in a row (a registry or API server outage) waits minutes for
+    // its next try when no pod event comes; the chaos runner saw a finished stop wait 5 minutes after one.
+    const queue = createWorkQueue({ clock, backoffMaxMs: o.resyncIntervalMs });
     const reconciler = reconcilerFactory({
       kube: fenceWrites(kube, abort.signal, isCurrentLeader),
       pods,
