@@ -86,11 +86,14 @@ describe('informer relist after a real 410 (etcd compaction, watch cache off)', 
     await direct.request({ method: 'PUT', path: podsPath(ns, 'change'), body: change });
     await direct.request({ method: 'DELETE', path: podsPath(ns, 'gone'), query: { gracePeriodSeconds: 0 } });
     await direct.request({ method: 'POST', path: podsPath(ns), body: podBody(ns, 'new', 'idle') });
+    // A watch from revision R reads from R + 1, so R + 1 must be compacted too (an exact read of R alone can
+    // already fail while a watch from R still works, when etcd compacted exactly to R + 1).
+    const firstUnseen = String(Number(staleVersion) + 1);
     await waitFor(async () => {
       const err = await direct
         .request({
           path: podsPath(ns),
-          query: { resourceVersion: staleVersion, resourceVersionMatch: 'Exact', limit: 1 },
+          query: { resourceVersion: firstUnseen, resourceVersionMatch: 'Exact', limit: 1 },
         })
         .then(
           () => undefined,
