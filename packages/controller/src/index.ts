@@ -38,6 +38,7 @@ export {
   isNotFoundError,
   KubeApiError,
   type KubeApiErrorDetails,
+  kubeApiErrorFromResponse,
 } from './kube/kube-api-error.js';
 export {
   createKubeClient,
@@ -50,6 +51,7 @@ export {
 export { type KubeClientOptions, resolveKubeClientOptions } from './kube/kube-client-options.js';
 export { clientNodeKubeConfig, kubeConfigLike, needsClientNode } from './kube/kube-config-like.js';
 export { eventsPath, leasesPath, podsPath, poolsPath, secretsPath } from './kube/kube-paths.js';
+export { kubeQueryString } from './kube/kube-query-string.js';
 export { KubeconfigInvalidError } from './kube/kubeconfig-invalid-error.js';
 export { loadKubeConfig } from './kube/load-kube-config.js';
 export {

@@ -5,6 +5,8 @@ import {
   type KubeClient,
   type KubeRequest,
   type KubeWatchRequest,
+  kubeApiErrorFromResponse,
+  kubeQueryString,
   type WatchEvent,
 } from '@agentbox/controller';
 
@@ -80,7 +82,7 @@ export function createHttpsKubeClient(options: HttpsKubeClientOptions): KubeClie
 
   async function request<T>(req: KubeRequest): Promise<T> {
     const method = req.method ?? 'GET';
-    const path = basePath + req.path + queryString(req.query);
+    const path = basePath + req.path + kubeQueryString(req.query);
     const timeout = AbortSignal.timeout(req.timeoutMs ?? options.requestTimeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -95,12 +97,12 @@ export function createHttpsKubeClient(options: HttpsKubeClientOptions): KubeClie
       throw networkError(method, req.path, err);
     }
     const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw statusError(method, req.path, status, text);
+    if (status < 200 || status >= 300) throw kubeApiErrorFromResponse(method, req.path, status, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
   async function watch(req: KubeWatchRequest): Promise<void> {
-    const path = basePath + req.path + queryString({ ...req.query, watch: 1 });
+    const path = basePath + req.path + kubeQueryString({ ...req.query, watch: 1 });
     if (req.signal?.aborted) return;
     let res: IncomingMessage;
     try {
@@ -111,7 +113,7 @@ export function createHttpsKubeClient(options: HttpsKubeClientOptions): KubeClie
     }
     if (res.statusCode !== 200) {
       const text = await readAll(res).catch(() => '');
-      throw statusError('GET', req.path, res.statusCode ?? 0, text);
+      throw kubeApiErrorFromResponse('GET', req.path, res.statusCode ?? 0, text);
     }
     let buffered = '';
     try {
@@ -148,32 +150,6 @@ async function readAll(res: IncomingMessage): Promise<string> {
   let text = '';
   for await (const chunk of res as AsyncIterable<string>) text += chunk;
   return text;
-}
-
-function queryString(query: KubeRequest['query']): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
-
-function statusError(method: string, path: string, status: number, text: string): KubeApiError {
-  let reason: string | undefined;
-  let message = text.slice(0, 300);
-  try {
-    const parsed = JSON.parse(text) as { reason?: unknown; message?: unknown };
-    if (typeof parsed.reason === 'string') reason = parsed.reason;
-    if (typeof parsed.message === 'string') message = parsed.message;
-  } catch {
-    // Not a Status object: keep the start of the text.
-  }
-  return new KubeApiError(`${method} ${path}: ${message || `HTTP ${status}`} (HTTP ${status})`, {
-    status,
-    reason,
-    method,
-    path,
-  });
 }
 
 function networkError(method: string, path: string, err: unknown): KubeApiError {

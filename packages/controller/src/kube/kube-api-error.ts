@@ -41,3 +41,27 @@ export function isKubeStatus(err: unknown, status: number): boolean {
 export function isNotFoundError(err: unknown): boolean {
   return isKubeStatus(err, 404);
 }
+
+/** The KubeApiError of a non-2xx answer: its Status `reason` and `message` when the body is a Status object. */
+export function kubeApiErrorFromResponse(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+): KubeApiError {
+  let reason: string | undefined;
+  let message = text.slice(0, 300);
+  try {
+    const parsed = JSON.parse(text) as { reason?: unknown; message?: unknown };
+    if (typeof parsed.reason === 'string') reason = parsed.reason;
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    // Not a Status object; keep the start of the text.
+  }
+  return new KubeApiError(`${method} ${path}: ${message || `HTTP ${status}`} (HTTP ${status})`, {
+    status,
+    reason,
+    method,
+    path,
+  });
+}

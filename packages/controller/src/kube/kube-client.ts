@@ -1,8 +1,9 @@
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pool } from 'undici';
-import { KubeApiError } from './kube-api-error.js';
+import { KubeApiError, kubeApiErrorFromResponse } from './kube-api-error.js';
 import { type KubeClientOptions, resolveKubeClientOptions } from './kube-client-options.js';
+import { kubeQueryString } from './kube-query-string.js';
 
 /** HTTP methods the controller uses. */
 export type KubeMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -126,7 +127,7 @@ export async function createKubeClient(
 
   async function request<T>(req: KubeRequest): Promise<T> {
     const method = req.method ?? 'GET';
-    const path = basePath + req.path + queryString(req.query);
+    const path = basePath + req.path + kubeQueryString(req.query);
     const headers: Record<string, string> = {
       ...(await authHeaders()),
       accept: 'application/json',
@@ -158,7 +159,7 @@ export async function createKubeClient(
     try {
       const text = await res.body.text();
       if (res.statusCode < 200 || res.statusCode >= 300)
-        throw statusError(method, req.path, res.statusCode, text);
+        throw kubeApiErrorFromResponse(method, req.path, res.statusCode, text);
       return (text ? JSON.parse(text) : undefined) as T;
     } catch (err) {
       if (err instanceof KubeApiError) throw err;
@@ -169,7 +170,7 @@ export async function createKubeClient(
   }
 
   async function watch(req: KubeWatchRequest): Promise<void> {
-    const path = basePath + req.path + queryString({ ...req.query, watch: 1 });
+    const path = basePath + req.path + kubeQueryString({ ...req.query, watch: 1 });
     const headers = { ...(await authHeaders()), accept: 'application/json', 'user-agent': opts.userAgent };
     sent++;
     if (req.signal?.aborted) return;
@@ -182,7 +183,7 @@ export async function createKubeClient(
     }
     if (res.statusCode !== 200) {
       const text = await res.body.text().catch(() => '');
-      throw statusError('GET', req.path, res.statusCode, text);
+      throw kubeApiErrorFromResponse('GET', req.path, res.statusCode, text);
     }
     let buffered = '';
     try {
@@ -230,16 +231,6 @@ function headersOf(opts: RequestOptions): Record<string, string> {
   return headers;
 }
 
-function queryString(query: KubeRequest['query']): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined) params.set(key, String(value));
-  }
-  const s = params.toString();
-  return s ? `?${s}` : '';
-}
-
 function withTimeout(
   signal: AbortSignal | undefined,
   timeoutMs: number,
@@ -259,24 +250,6 @@ function withTimeout(
       signal?.removeEventListener('abort', onAbort);
     },
   };
-}
-
-function statusError(method: string, path: string, status: number, text: string): KubeApiError {
-  let reason: string | undefined;
-  let message = text.slice(0, 300);
-  try {
-    const parsed = JSON.parse(text) as { reason?: unknown; message?: unknown };
-    if (typeof parsed.reason === 'string') reason = parsed.reason;
-    if (typeof parsed.message === 'string') message = parsed.message;
-  } catch {
-    // Not a Status object; keep the start of the text.
-  }
-  return new KubeApiError(`${method} ${path}: ${message || `HTTP ${status}`} (HTTP ${status})`, {
-    status,
-    reason,
-    method,
-    path,
-  });
 }
 
 function networkError(
