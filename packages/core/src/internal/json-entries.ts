@@ -16,9 +16,27 @@ export class JsonObject {
 /** A JSON value whose objects keep repeated keys and whose numbers keep their text. */
 export type JsonNode = null | boolean | string | JsonNumber | JsonNode[] | JsonObject;
 
-/** Reads `text`, which must already have passed `JSON.parse`, into a JsonNode. */
+/** How deep arrays and objects may nest: Go's decoder refuses a document nested deeper (`exceeded max depth`). */
+export const maxJsonNestingDepth = 10_000;
+
+/** The document nests arrays and objects deeper than maxJsonNestingDepth. */
+export class JsonDepthError extends Error {
+  constructor() {
+    super(`exceeded max depth (${maxJsonNestingDepth} nested arrays and objects)`);
+    this.name = 'JsonDepthError';
+  }
+}
+
+type Frame = { readonly entries: [string, JsonNode][]; key: string } | { readonly items: JsonNode[] };
+
+/**
+ * Reads `text`, which must already have passed `JSON.parse`, into a JsonNode. It keeps its own stack rather
+ * than recursing, so a deeply nested annotation cannot overflow the call stack; deeper than
+ * maxJsonNestingDepth it throws JsonDepthError, as Go's decoder refuses it.
+ */
 export function readJsonEntries(text: string): JsonNode {
   let i = 0;
+  const stack: Frame[] = [];
   const skipSpace = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
@@ -30,42 +48,15 @@ export function readJsonEntries(text: string): JsonNode {
     // The slice is one valid JSON string literal: JSON.parse decodes its escapes, lone surrogates included.
     return JSON.parse(text.slice(start, i)) as string;
   };
-  const value = (): JsonNode => {
+  const key = (): string => {
     skipSpace();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      const entries: [string, JsonNode][] = [];
-      skipSpace();
-      if (text[i] === '}') {
-        i++;
-        return new JsonObject(entries);
-      }
-      for (;;) {
-        skipSpace();
-        const key = string();
-        skipSpace();
-        i++; // ':'
-        entries.push([key, value()]);
-        skipSpace();
-        if (text[i++] === '}') return new JsonObject(entries);
-      }
-    }
-    if (c === '[') {
-      i++;
-      const items: JsonNode[] = [];
-      skipSpace();
-      if (text[i] === ']') {
-        i++;
-        return items;
-      }
-      for (;;) {
-        items.push(value());
-        skipSpace();
-        if (text[i++] === ']') return items;
-      }
-    }
-    if (c === '"') return string();
+    const k = string();
+    skipSpace();
+    i++; // ':'
+    return k;
+  };
+  const scalar = (): JsonNode => {
+    if (text[i] === '"') return string();
     for (const [word, literal] of [
       ['true', true],
       ['false', false],
@@ -80,5 +71,45 @@ export function readJsonEntries(text: string): JsonNode {
     while (i < text.length && '+-.eE0123456789'.includes(text[i]!)) i++;
     return new JsonNumber(text.slice(start, i));
   };
-  return value();
+  for (;;) {
+    // One value starts here: an empty container or a scalar is complete at once, a non-empty one is pushed.
+    skipSpace();
+    const c = text[i];
+    let done: JsonNode;
+    if (c === '{' || c === '[') {
+      // Go counts every array and object, empty ones included.
+      if (stack.length + 1 > maxJsonNestingDepth) throw new JsonDepthError();
+      i++;
+      skipSpace();
+      if (text[i] === (c === '{' ? '}' : ']')) {
+        i++;
+        done = c === '{' ? new JsonObject([]) : [];
+      } else {
+        stack.push(c === '{' ? { entries: [], key: key() } : { items: [] });
+        continue;
+      }
+    } else {
+      done = scalar();
+    }
+    // Hand the finished value to the containers it completes, innermost first.
+    for (;;) {
+      const top = stack.at(-1);
+      if (top === undefined) return done;
+      skipSpace();
+      const close = text[i++];
+      if ('entries' in top) {
+        top.entries.push([top.key, done]);
+        if (close !== '}') {
+          top.key = key();
+          break;
+        }
+        done = new JsonObject(top.entries);
+      } else {
+        top.items.push(done);
+        if (close !== ']') break;
+        done = top.items;
+      }
+      stack.pop();
+    }
+  }
 }

@@ -1,6 +1,12 @@
 import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { wellFormed } from '../internal/go-json.js';
-import { type JsonNode, JsonNumber, JsonObject, readJsonEntries } from '../internal/json-entries.js';
+import {
+  JsonDepthError,
+  type JsonNode,
+  JsonNumber,
+  JsonObject,
+  readJsonEntries,
+} from '../internal/json-entries.js';
 import { goZeroTimeMs, parseRfc3339 } from '../internal/rfc3339.js';
 import type {
   InplaceUpdateContainerStatus,
@@ -19,8 +25,8 @@ type SomeDecoder = (value: JsonNode, path: string, current: never) => unknown;
  * Parses the state annotation the way Go's `json.Unmarshal` reads it into the reference struct: unknown
  * fields ignored, any order, field names matched exactly or else case-insensitively, a repeated map field
  * merged into the map read before it, `null` leaving a string or number as it was and clearing a map or
- * the timestamp, integers refused when written as `1.0` or `1e2`. Throws InvalidStateError naming `pod` on malformed JSON
- * or a wrongly typed field. Empty strings and empty maps come back absent.
+ * the timestamp, integers refused when written as `1.0` or `1e2`, arrays and objects nested deeper than 10,000
+ * refused. Throws InvalidStateError naming `pod` on malformed JSON, too deep a nesting or a wrongly typed field. Empty strings and empty maps come back absent.
  */
 export function parseInplaceUpdateState(text: string, pod = '<unnamed pod>'): InplaceUpdateState {
   try {
@@ -31,7 +37,9 @@ export function parseInplaceUpdateState(text: string, pod = '<unnamed pod>'): In
   try {
     return decodeState(readJsonEntries(text));
   } catch (err) {
-    if (err instanceof DecodeError) throw new InvalidStateError(pod, err.message, { cause: err });
+    if (err instanceof DecodeError || err instanceof JsonDepthError) {
+      throw new InvalidStateError(pod, err.message, { cause: err });
+    }
     throw err;
   }
 }
