@@ -44,6 +44,12 @@ export interface ControllerOptions {
   resyncIntervalMs?: number;
   /** How long stop() waits for in-flight reconciles before aborting them. Default: 10000 ms. */
   drainTimeoutMs?: number;
+  /**
+   * A pod event enqueues its pool this long after it (a per-pod completion goes at once): the pod events of a
+   * burst fold into one pool reconcile (status, Events, timeouts, scale) instead of one each, which would
+   * take API requests and workers from the completions. 0 enqueues at once. Default: 100 ms.
+   */
+  podEventBatchMs?: number;
   /** prom-client registry for the controller's metrics. Default: a fresh one. */
   metricsRegistry?: Registry;
   /** Transport tuning of the API client. Default: see resolveKubeClientOptions. */
@@ -68,6 +74,7 @@ export interface ResolvedControllerOptions {
   concurrency: number;
   resyncIntervalMs: number;
   drainTimeoutMs: number;
+  podEventBatchMs: number;
   metricsRegistry: Registry | undefined;
   kubeClient: KubeClientOptions | undefined;
   eventComponent: string;
@@ -92,6 +99,7 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
     concurrency: Math.max(1, Math.floor(options.concurrency ?? 8)),
     resyncIntervalMs: options.resyncIntervalMs ?? 30_000,
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    podEventBatchMs: Math.max(0, options.podEventBatchMs ?? 100),
     metricsRegistry: options.metricsRegistry,
     kubeClient: options.kubeClient,
     eventComponent: options.eventComponent ?? 'agentbox-controller',

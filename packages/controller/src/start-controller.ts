@@ -83,8 +83,8 @@ interface Term {
  * The manager, in controller-runtime's order:
  * 1. metrics and health servers;
  * 2. the KubeClient, the resolver, Events;
- * 3. pod and pool informers (pod events enqueue the pod's pool — after the pod's completion key when the reconciler
- *    makes one — and pool events the pool);
+ * 3. pod and pool informers (pod events enqueue the pod's completion key at once when the reconciler makes one,
+ *    and the pod's pool `podEventBatchMs` later; pool events enqueue the pool at once);
  * 4. after the caches synced: leader election when enabled;
  * 5. per leadership term: a work queue seeded with every pool and `concurrency` workers running the reconcile
  *    with the term's signal; its writes go through a fence that refuses them once the term ended.
@@ -172,12 +172,15 @@ export async function startControllerWith(
     const meta = pod.metadata;
     metrics.notePodEvent(`${meta?.namespace ?? ''}/${meta?.name ?? ''}`);
     const key = poolKeyOfPod(pod);
-    // A completion goes first, on its own key: the pool's reconcile (status, Events) follows, coalesced.
+    // A completion goes at once, on its own key; the pool's reconcile (status, Events, timeouts) follows
+    // podEventBatchMs later, one for all the pod events of a burst.
+    const queue = term?.queue;
+    if (!queue) return;
     const completion = type === 'delete' ? undefined : term?.completionKeyOf?.(pod);
-    if (completion) term?.queue.add(completion);
-    if (key) term?.queue.add(key);
+    if (completion) queue.add(completion);
+    if (key) queue.addAfter(key, o.podEventBatchMs);
     const oldKey = old ? poolKeyOfPod(old) : undefined;
-    if (oldKey && oldKey !== key) term?.queue.add(oldKey);
+    if (oldKey && oldKey !== key) queue.addAfter(oldKey, o.podEventBatchMs);
   });
   pools.onEvent((type, pool) => {
     const key = `${pool.metadata?.namespace ?? ''}/${pool.metadata?.name ?? ''}`;

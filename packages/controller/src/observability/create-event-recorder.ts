@@ -20,6 +20,12 @@ export interface EventRecorderOptions {
   maxPending?: number;
   /** Longest message kept (the rest is cut). Default: 1024 characters. */
   maxMessageLength?: number;
+  /**
+   * Event writes sent at once; the others wait their turn here, not in the API client's connection pool, so
+   * a burst of Events (200 completions make 200) never queues ahead of the controller's pod writes. client-go's
+   * broadcaster sends from one goroutine. Default: 2.
+   */
+  maxInFlight?: number;
 }
 
 interface Aggregate {
@@ -40,8 +46,9 @@ interface Aggregate {
 /**
  * Records core/v1 Events like client-go's recorder: the same object (kind, namespace, name, uid), type and reason
  * bump `count` and `lastTimestamp` of the Event already written (a merge PATCH) instead of creating another.
- * Writes run in the background, one at a time per aggregate (repeats while one is in flight fold into the next
- * write); the number waiting is bounded; failures are logged, never thrown.
+ * Writes run in the background, at most `maxInFlight` at once and one at a time per aggregate (repeats while one
+ * waits or is in flight fold into its next write); the number waiting is bounded; failures are logged, never
+ * thrown.
  */
 export function createEventRecorder(kube: KubeClient, options: EventRecorderOptions = {}): EventRecorder {
   const component = options.component ?? 'agentbox-controller';
@@ -51,9 +58,12 @@ export function createEventRecorder(kube: KubeClient, options: EventRecorderOpti
   const maxEntries = options.maxEntries ?? 4096;
   const maxPending = options.maxPending ?? 1000;
   const maxMessageLength = options.maxMessageLength ?? 1024;
+  const maxInFlight = options.maxInFlight ?? 2;
 
   const aggregates = new Map<string, Aggregate>();
   const inFlight = new Set<Promise<void>>();
+  // Aggregates with a write due, in order; `pending` counts them and the ones in flight.
+  const due: Aggregate[] = [];
   let pending = 0;
   let dropped = 0;
 
@@ -68,16 +78,25 @@ export function createEventRecorder(kube: KubeClient, options: EventRecorderOpti
     }
     agg.writing = true;
     pending++;
-    const p = write(agg).finally(() => {
-      pending--;
-      inFlight.delete(p);
-      agg.writing = false;
-      if (agg.dirty) {
-        agg.dirty = false;
-        schedule(agg);
-      }
-    });
-    inFlight.add(p);
+    due.push(agg);
+    pump();
+  }
+
+  function pump(): void {
+    while (inFlight.size < maxInFlight && due.length > 0) {
+      const agg = due.shift() as Aggregate;
+      const p = write(agg).finally(() => {
+        pending--;
+        inFlight.delete(p);
+        agg.writing = false;
+        if (agg.dirty) {
+          agg.dirty = false;
+          schedule(agg);
+        }
+        pump();
+      });
+      inFlight.add(p);
+    }
   }
 
   async function write(agg: Aggregate): Promise<void> {

@@ -4,7 +4,6 @@ import {
   getSandboxPhase,
   InplaceUpdatePhaseCompleted,
   isInplaceUpdateCompleted,
-  markUpdateCompleted,
   type Pod,
   PodAnnotationInPlaceUpdateStateKey,
   SandboxClaimedAtAnnotationKey,
@@ -12,6 +11,7 @@ import {
 import { firstPendingReason } from '../first-pending-reason.js';
 import { forEachBounded } from '../internal/for-each-bounded.js';
 import { memoPhaseDuration, memoState } from '../internal/memo-state.js';
+import { patchUpdateCompleted } from '../internal/patch-update-completed.js';
 import { podKeyOf } from '../internal/pod-facts.js';
 import { logTransition, noteWriteError } from '../internal/pod-writes.js';
 import {
@@ -26,7 +26,7 @@ import { startupTimeoutMs, timeMs } from '../pool-timeouts.js';
 /**
  * T4 (starting → running) and T7 (stopping → idle), concurrently (at most `completionConcurrency`): a pending
  * update that isInplaceUpdateCompleted says is done (with the controller's resolver, the pod's namespace and
- * pull secrets) is completed by markUpdateCompleted; the stored pod replaces the cached one for the next steps.
+ * pull secrets) is completed in one guarded patch (patchUpdateCompleted); the stored pod replaces the cached one for the next steps.
  * One still pending past `pendingEventAfterMs` is explained: its reasons are logged and the first goes into a
  * `Pending` Warning Event (once per update); past its startup timeout it also names the pool's Degraded
  * condition. Returns the first pending reason per pod name, for the startup-timeout step.
@@ -58,8 +58,8 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
 }
 
 /**
- * Writes the completion of a pod whose update isInplaceUpdateCompleted found done (markUpdateCompleted: GET
- * fresh, PUT), then records the reaction, the transition metrics, the `SandboxRunning`/`SandboxIdle` Event (in
+ * Writes the completion of a pod whose update isInplaceUpdateCompleted found done on the cached copy
+ * (patchUpdateCompleted: one guarded JSON patch; GET + PUT by markUpdateCompleted when the pod moved on), then records the reaction, the transition metrics, the `SandboxRunning`/`SandboxIdle` Event (in
  * the background) and the transition log line. A pod whose completion is already in flight elsewhere (the
  * per-pod completion and a pool reconcile can see it at once) is left to that writer.
  */
@@ -80,7 +80,7 @@ async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<void> {
   const phase = getSandboxPhase(pod);
   const state = getInplaceUpdateState(pod);
   beforeWrite(ctx);
-  const stored = await markUpdateCompleted(ctx.podClient, pod, ctx.resolver, {
+  const stored = await patchUpdateCompleted(ctx.kube, ctx.podClient, pod, ctx.resolver, {
     clock: ctx.clock,
     signal: ctx.signal,
   });
