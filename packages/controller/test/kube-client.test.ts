@@ -64,6 +64,25 @@ describe('createKubeClient against the real kube-apiserver', () => {
     expect(seen[1]).toMatch(/^(MODIFIED|DELETED) w$/);
   });
 
+  it('lets many requests share one signal without a MaxListenersExceededWarning on stderr', async () => {
+    // A reconcile's concurrent completions all carry the term's signal; Node warns at 11 abort listeners.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const shared = new AbortController();
+      await Promise.all(
+        Array.from({ length: 40 }, () =>
+          kube.request({ path: `/api/v1/namespaces/${namespace}`, signal: shared.signal }),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 50)); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('keeps connections alive: 1000 sequential GETs open at most two TCP connections', async () => {
     // A counting TCP relay in front of the API server sees every connection the client opens.
     const upstream = new URL(kc.getCurrentCluster()!.server);

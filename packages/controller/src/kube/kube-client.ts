@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Pool } from 'undici';
@@ -231,6 +232,9 @@ function headersOf(opts: RequestOptions): Record<string, string> {
   return headers;
 }
 
+// One caller signal is often shared by many requests at once (a reconcile's completions, a leadership term), each
+// listening for its abort only while in flight and removing the listener after. That is concurrency, not a leak,
+// so Node's warning at 11 listeners (printed to stderr, outside the JSON logs) is turned off for such signals.
 function withTimeout(
   signal: AbortSignal | undefined,
   timeoutMs: number,
@@ -242,7 +246,10 @@ function withTimeout(
   );
   const onAbort = () => controller.abort(signal?.reason);
   if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  else if (signal !== undefined) {
+    setMaxListeners(0, signal);
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
   return {
     signal: controller.signal,
     clear() {
