@@ -81,6 +81,8 @@ export interface FuzzResult {
   /** The controller's warning lines by message (no violation by themselves). */
   controllerWarnings: Record<string, number>;
   settleMs: number;
+  /** Wall time of each phase: creating the pods, the controller (start and settle), the checks, the CLI. */
+  phaseMs: Record<'create' | 'controller' | 'checks' | 'cliInProcess' | 'cliRuns', number>;
   violations: string[];
   ms: number;
 }
@@ -127,10 +129,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     cliInProcessRuns: 0,
     controllerWarnings: {},
     settleMs: 0,
+    phaseMs: { create: 0, controller: 0, checks: 0, cliInProcess: 0, cliRuns: 0 },
     violations,
     ms: 0,
   };
   let controller: Awaited<ReturnType<typeof spawnFuzzController>> | undefined;
+  let phaseStart = performance.now();
+  const phaseDone = (phase: keyof FuzzResult['phaseMs']) => {
+    result.phaseMs[phase] = Math.round(performance.now() - phaseStart);
+    phaseStart = performance.now();
+  };
   try {
     await ensureCrds(kube, kubeConfig);
     const namespace = await createTestNamespace(kubeConfig, 'fuzz');
@@ -232,6 +240,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       contentType: 'application/merge-patch+json',
     });
 
+    phaseDone('create');
+
     // 2. The controller, on its own from here on.
     const logFile = join(options.workDir, `fuzz-controller-${namespace}.log`);
     const controllerStart = performance.now();
@@ -250,6 +260,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     log(`settled after ${result.settleMs} ms`);
     const exit = controller.exit();
     if (exit !== undefined) violations.push(`the controller exited (${exit}); see ${logFile}`);
+
+    phaseDone('controller');
 
     // 3. What the controller did.
     const current = new Map(
@@ -302,6 +314,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     scanControllerLog(readFileSync(logFile, 'utf8'), result.controllerWarnings, violations);
     log(`checked the controller: ${violations.length} violations so far`);
 
+    phaseDone('checks');
+
     // 4. The CLI: every pod in-process, a sample through runCli and through the built bin.
     const rendered = await renderPodsInProcess({
       kubeConfig,
@@ -313,6 +327,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     result.cliRendered = rendered.rendered;
     result.cliTypedErrors = rendered.typedErrors;
     violations.push(...rendered.violations);
+    phaseDone('cliInProcess');
     const global = ['--kubeconfig', options.controlPlane.kubeconfigPath, '-n', namespace];
     const unparseableNames = cases.filter((c) => !parseable.get(c.name)).map((c) => c.name);
     const sample = (names: string[], n: number) =>
@@ -346,6 +361,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       result.cliBinRuns++;
       violations.push(...v);
     });
+    phaseDone('cliRuns');
     log(`CLI: ${result.cliRendered} rendered in-process, ${result.cliBinRuns} bin runs`);
   } finally {
     await controller?.stop().catch(() => undefined);
