@@ -202,7 +202,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         }
       }
       if (g.markDeleting) {
-        stored = await kube.request<Pod>({ method: 'DELETE', path: podsPath(namespace, name) });
+        try {
+          stored = await kube.request<Pod>({ method: 'DELETE', path: podsPath(namespace, name) });
+        } catch (err) {
+          violations.push(`delete ${name}: ${errorLine(err)}`);
+        }
       }
       // Membership by the stored labels: an extra odd label may have replaced the pool label the generator chose.
       const label = stored.metadata?.labels?.[SandboxPoolLabelKey];
@@ -317,6 +321,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     phaseDone('checks');
 
     // 4. The CLI: every pod in-process, a sample through runCli and through the built bin.
+    // Prototype-polluting keys (`__proto__`, `constructor`) in annotations must stay ordinary keys.
+    const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).join(',');
     const rendered = await renderPodsInProcess({
       kubeConfig,
       namespace,
@@ -324,6 +330,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       events: eventsByPod,
       concurrency,
     });
+    if (Object.getOwnPropertyNames(Object.prototype).join(',') !== prototypeBefore)
+      violations.push('Object.prototype gained properties while the CLI rendered the pods');
     result.cliRendered = rendered.rendered;
     result.cliTypedErrors = rendered.typedErrors;
     violations.push(...rendered.violations);
@@ -425,7 +433,10 @@ async function createOddSecrets(kube: KubeClient, namespace: string, port: numbe
   return secrets.map((s) => s.name);
 }
 
-// Settled: the work queue is empty, no reconcile ran and no Event was added for 4 s in a row.
+// Settled: the work queue is empty and nothing was written in the namespace (the pod list's resourceVersion is
+// the store's revision) nor an Event added for 4 s in a row. Reconciles may go on: a pod whose completion
+// kube-apiserver refuses (a target phase that is no valid label value) fails the pool's reconcile again at every
+// back-off, writing nothing.
 async function settle(
   kube: KubeClient,
   namespace: string,
@@ -437,9 +448,14 @@ async function settle(
   let quietSince = performance.now();
   while (performance.now() - t0 < timeoutMs && controller.exit() === undefined) {
     await new Promise((r) => setTimeout(r, 1_000));
-    const text = (await controller.metrics()) ?? '';
-    const depth = metricSum(text, 'agentbox_workqueue_depth');
-    const reconciles = metricSum(text, 'agentbox_reconcile_total');
+    const depth = metricSum((await controller.metrics()) ?? '', 'agentbox_workqueue_depth');
+    const revision = await kube
+      .request<{ metadata?: { resourceVersion?: string } }>({
+        path: podsPath(namespace),
+        query: { limit: 1 },
+      })
+      .then((l) => l.metadata?.resourceVersion ?? '')
+      .catch(() => 'error');
     const events = await kube
       .request<{ items: unknown[]; metadata?: { remainingItemCount?: number } }>({
         path: eventsPath(namespace),
@@ -447,7 +463,7 @@ async function settle(
       })
       .then((l) => l.items.length + (l.metadata?.remainingItemCount ?? 0))
       .catch(() => -1);
-    const now = `${depth} ${reconciles} ${events}`;
+    const now = `${depth} ${revision} ${events}`;
     if (now !== last || depth !== 0) {
       last = now;
       quietSince = performance.now();
