@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,8 @@ export async function startControllerProcess(
   const metricsPort = await freePort();
   const healthPort = await freePort();
   const ns = options.namespace ? ['--namespace', options.namespace] : [];
+  const logPath = process.env['BENCH_CONTROLLER_LOG'];
+  const logFd = logPath ? openSync(logPath, 'a') : undefined;
   let child: ChildProcess;
   const started = performance.now();
   if (kind === 'agentbox') {
@@ -58,7 +60,8 @@ export async function startControllerProcess(
         '--log-level',
         'warn',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // BENCH_CONTROLLER_LOG=<file> keeps agentbox's warnings and errors (appended), for a figure to explain.
+      { stdio: ['ignore', logFd ?? 'ignore', 'pipe'] },
     );
   } else {
     child = spawn(

@@ -238,10 +238,7 @@ function findInvalidStates(ctx: ReconcileContext): void {
     ctx.memory.invalidReported.set(name, text);
     const message = `malformed ${PodAnnotationInPlaceUpdateStateKey} annotation; the pod is left untouched: ${errorText(error)}`;
     ctx.recorder.event(podRef(pod), 'Warning', 'InvalidState', message.slice(0, 1000));
-    ctx.logger.warn(
-      { namespace: ctx.namespace, pool: ctx.name, pod: name, err: errorText(error) },
-      'invalid state annotation',
-    );
+    ctx.logger.warn({ pod: name, err: errorText(error) }, 'invalid state annotation');
   }
   for (const name of ctx.memory.invalidReported.keys())
     if (!seen.has(name)) ctx.memory.invalidReported.delete(name);

@@ -107,8 +107,6 @@ export function logTransition(
 ): void {
   ctx.logger.info(
     {
-      namespace: ctx.namespace,
-      pool: ctx.name,
       pod: pod.metadata?.name,
       sandboxId: pod.metadata?.labels?.['agentbox.navix.sh/sandbox-id'],
       transition,

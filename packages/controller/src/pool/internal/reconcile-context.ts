@@ -22,6 +22,12 @@ export interface PoolMemory {
   lastDegraded?: boolean;
   /** Pods whose completion write is in flight (the per-pod completion or a pool reconcile): never both at once. */
   completing?: Set<string>;
+  /**
+   * Pod name → the state annotation of the copy a completion was written from, until the cache shows the pod
+   * in another state: a reconcile reading the cache before the write's watch event arrives leaves it alone
+   * (its patch would fail its test and cost a GET).
+   */
+  completedFrom?: Map<string, string>;
 }
 
 /** Everything the steps of one reconcile share. */

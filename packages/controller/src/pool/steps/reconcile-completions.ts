@@ -43,6 +43,11 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
   for (const name of ctx.memory.pendingReported.keys()) {
     if (!pending.some((p) => p.metadata?.name === name)) ctx.memory.pendingReported.delete(name);
   }
+  const completedFrom = ctx.memory.completedFrom;
+  if (completedFrom !== undefined && completedFrom.size > 0) {
+    const stateOf = new Map(ctx.working.map((p) => [p.metadata?.name ?? '', stateText(p)]));
+    for (const [name, text] of completedFrom) if (stateOf.get(name) !== text) completedFrom.delete(name);
+  }
   await forEachBounded(pending, ctx.options.completionConcurrency, async (pod) => {
     try {
       if (await isInplaceUpdateCompleted(pod, ctx.resolver, { signal: ctx.signal })) {
@@ -61,22 +66,30 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
  * Writes the completion of a pod whose update isInplaceUpdateCompleted found done on the cached copy
  * (patchUpdateCompleted: one guarded JSON patch; GET + PUT by markUpdateCompleted when the pod moved on), then records the reaction, the transition metrics, the `SandboxRunning`/`SandboxIdle` Event (in
  * the background) and the transition log line. A pod whose completion is already in flight elsewhere (the
- * per-pod completion and a pool reconcile can see it at once) is left to that writer.
+ * per-pod completion and a pool reconcile can see it at once) is left to that writer, and so is a cached copy
+ * in the very state a completion was already written from.
  */
 export async function completeUpdate(ctx: ReconcileContext, pod: Pod): Promise<void> {
   const name = pod.metadata?.name ?? '';
   ctx.memory.completing ??= new Set();
-  const completing = ctx.memory.completing;
-  if (completing.has(name)) return;
+  ctx.memory.completedFrom ??= new Map();
+  const { completing, completedFrom } = ctx.memory;
+  const text = stateText(pod);
+  if (completing.has(name) || completedFrom.get(name) === text) return;
   completing.add(name);
   try {
-    await writeCompletion(ctx, pod);
+    if (await writeCompletion(ctx, pod)) completedFrom.set(name, text);
   } finally {
     completing.delete(name);
   }
 }
 
-async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<void> {
+function stateText(pod: Pod): string {
+  return pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
+}
+
+// True when it wrote the completion.
+async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<boolean> {
   const phase = getSandboxPhase(pod);
   const state = getInplaceUpdateState(pod);
   beforeWrite(ctx);
@@ -84,7 +97,7 @@ async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<void> {
     clock: ctx.clock,
     signal: ctx.signal,
   });
-  if (stored === undefined) return;
+  if (stored === undefined) return false;
   const ackMs = ctx.clock.now().getTime();
   replaceWorking(ctx, stored);
   ctx.memory.pendingReported.delete(pod.metadata?.name ?? '');
@@ -117,6 +130,7 @@ async function writeCompletion(ctx: ReconcileContext, pod: Pod): Promise<void> {
   logTransition(ctx, pod, toRunning ? 'starting_to_running' : 'stopping_to_idle', durationMs, {
     from: phase,
   });
+  return true;
 }
 
 async function explainPending(ctx: ReconcileContext, pod: Pod, reasons: Map<string, string>): Promise<void> {
@@ -146,14 +160,13 @@ async function explainPending(ctx: ReconcileContext, pod: Pod, reasons: Map<stri
       message: `pod ${name} ${phase} for ${Math.round(duration / 1000)}s: ${reason}`,
     });
   }
-  const stateText = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
-  if (ctx.memory.pendingReported.get(name) === `${stateText}\n${reason}`) return;
-  ctx.memory.pendingReported.set(name, `${stateText}\n${reason}`);
+  const reported = `${stateText(pod)}\n${reason}`;
+  if (ctx.memory.pendingReported.get(name) === reported) return;
+  ctx.memory.pendingReported.set(name, reported);
   ctx.recorder.event(podRef(pod), 'Warning', 'Pending', reason);
+  // The context's logger carries namespace and pool.
   ctx.logger.warn(
     {
-      namespace: ctx.namespace,
-      pool: ctx.name,
       pod: name,
       sandboxId: pod.metadata?.labels?.['agentbox.navix.sh/sandbox-id'],
       phase,
@@ -169,8 +182,6 @@ async function reasonOf(ctx: ReconcileContext, pod: Pod): Promise<string> {
   const pendingContainers = explanation.containers.filter((c) => !c.done);
   ctx.logger.debug(
     {
-      namespace: ctx.namespace,
-      pool: ctx.name,
       pod: pod.metadata?.name,
       reasons: pendingContainers.map((c) => ({
         container: c.container,

@@ -57,7 +57,7 @@ export async function reconcilePoolDeletion(
         },
         signal: ctx.signal,
       });
-      ctx.logger.info({ namespace: ctx.namespace, pool: ctx.name }, 'pool finalizer removed; the pool goes');
+      ctx.logger.info({}, 'pool finalizer removed; the pool goes');
     } catch (err) {
       if (!isNotFoundError(err)) noteWriteError(ctx, undefined, 'remove the pool finalizer', err);
     }

@@ -112,10 +112,7 @@ function reportCreateProblem(ctx: ReconcileContext, reason: string, message: str
   ctx.memory.createProblem = { reason, message, generation };
   if (before?.message === message && before.generation === generation) return;
   ctx.recorder.event(poolRef(ctx), 'Warning', 'FailedCreate', message);
-  ctx.logger.warn(
-    { namespace: ctx.namespace, pool: ctx.name, reason, message: errorText(message) },
-    'cannot create pods',
-  );
+  ctx.logger.warn({ reason, message: errorText(message) }, 'cannot create pods');
 }
 
 async function scaleDown(ctx: ReconcileContext, excess: number): Promise<void> {

@@ -51,7 +51,7 @@ export async function writePoolStatus(ctx: ReconcileContext, status: SandboxPool
     });
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    ctx.logger.warn({ namespace: ctx.namespace, pool: ctx.name, err: errorText(err) }, 'status write failed');
+    ctx.logger.warn({ err: errorText(err) }, 'status write failed');
     ctx.error ??= err;
   }
 }
@@ -70,10 +70,7 @@ function noteTransitions(ctx: ReconcileContext, status: SandboxPoolStatus): void
   }
   if (isDegraded && !wasDegraded) {
     ctx.recorder.event(poolRef(ctx), 'Warning', 'Degraded', `${degraded?.reason}: ${degraded?.message}`);
-    ctx.logger.warn(
-      { namespace: ctx.namespace, pool: ctx.name, reason: degraded?.reason, message: degraded?.message },
-      'pool degraded',
-    );
+    ctx.logger.warn({ reason: degraded?.reason, message: degraded?.message }, 'pool degraded');
   } else if (!isDegraded && wasDegraded) {
     ctx.recorder.event(poolRef(ctx), 'Normal', 'PoolRecovered', 'no failed or stuck sandbox');
   }
