@@ -8,6 +8,7 @@ import {
 import { type AuditCounts, auditMark, countAudit } from './audit-log.js';
 import type { ControllerKind } from './controller-process.js';
 import { PodTracker } from './pod-tracker.js';
+import { observerNow } from './watch-observer.js';
 
 /** What one round of claims measured for one controller. */
 export interface ClaimRound {
@@ -46,6 +47,8 @@ export function poolObject(name: string, namespace: string, replicas: number, id
 export async function measureClaimRound(options: {
   kind: ControllerKind;
   kube: KubeClient;
+  /** For the watch observer process. */
+  kubeconfigPath: string;
   client: SandboxClient;
   namespace: string;
   pool: string;
@@ -61,7 +64,7 @@ export async function measureClaimRound(options: {
 }): Promise<ClaimRound> {
   const { kube, namespace, pool } = options;
   const total = options.sequential + options.concurrent;
-  const tracker = new PodTracker(kube, namespace, new Set([options.targetDigest]));
+  const tracker = new PodTracker(options.kubeconfigPath, namespace, new Set([options.targetDigest]));
   await tracker.start();
   try {
     if (options.createIdlePods) {
@@ -100,7 +103,7 @@ export async function measureClaimRound(options: {
     tracker.reset();
 
     const mark = auditMark(options.auditLog);
-    const start = performance.now();
+    const start = observerNow();
     const sandboxes = await Promise.all(
       Array.from({ length: options.concurrent }, () =>
         options.client.claim({ namespace, pool, image: options.image }),

@@ -1,107 +1,75 @@
-import { type KubeClient, podsPath } from '@agentbox/controller';
-import {
-  getInplaceUpdateState,
-  type Pod,
-  SandboxPhaseIdle,
-  SandboxPhaseLabelKey,
-  SandboxPhaseRunning,
-  SandboxPhaseStarting,
-} from '@agentbox/core';
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SandboxPhaseIdle, SandboxPhaseRunning, SandboxPhaseStarting } from '@agentbox/core';
+import type { ObservedPod } from './watch-observer.js';
 
 interface Track {
   statusAt?: number;
   runningAt?: number;
 }
 
+const observerEntry = fileURLToPath(new URL('./watch-observer.ts', import.meta.url));
+
 /**
- * Watches a namespace's pods and timestamps, per pod, the status write that completes its update (every
- * container of `lastContainerStatuses` runs the target digest with a new containerID) and the moment the
- * phase label turns `running`. The same watch measures both controllers.
+ * Timestamps, per pod of a namespace, the status write that completes its update (every container of
+ * `lastContainerStatuses` runs the target digest with a new containerID) and the moment the phase label turns
+ * `running`, both as a watch sees them. The watch runs in an observer process of its own (watch-observer.ts),
+ * which stamps each event on arrival: this process is busy with the simulator and the claims. The same
+ * observer measures both controllers.
  */
 export class PodTracker {
   private readonly tracks = new Map<string, Track>();
-  private readonly pods = new Map<string, Pod>();
-  private readonly abort = new AbortController();
+  private readonly pods = new Map<string, ObservedPod>();
   private waiters: Array<() => void> = [];
   private tracking = false;
-  private done: Promise<void> = Promise.resolve();
+  private child: ChildProcess | undefined;
 
   constructor(
-    private readonly kube: KubeClient,
+    private readonly kubeconfigPath: string,
     private readonly namespace: string,
     private readonly targetDigests: ReadonlySet<string>,
   ) {}
 
+  /** Starts the observer and resolves once it has listed the namespace. */
   async start(): Promise<void> {
-    const list = await this.kube.request<{ metadata: { resourceVersion: string }; items: Pod[] }>({
-      path: podsPath(this.namespace),
+    const child = fork(
+      observerEntry,
+      [this.kubeconfigPath, this.namespace, [...this.targetDigests].join(',')],
+      {
+        execArgv: ['--conditions=@agentbox/source', '--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`watch observer exited with ${code}`)));
+      child.on('message', (message: ObservedPod | { synced: true }) => {
+        if ('synced' in message) resolve();
+        else this.observe(message);
+      });
     });
-    for (const pod of list.items) this.pods.set(pod.metadata?.name ?? '', pod);
-    let rv = list.metadata.resourceVersion;
-    this.done = (async () => {
-      while (!this.abort.signal.aborted) {
-        await this.kube
-          .watch({
-            path: podsPath(this.namespace),
-            query: { resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 600 },
-            signal: this.abort.signal,
-            onEvent: (ev) => {
-              const pod = ev.object as Pod;
-              rv = pod.metadata?.resourceVersion ?? rv;
-              if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
-              this.observe(ev.type === 'DELETED' ? undefined : pod, pod.metadata?.name ?? '');
-            },
-          })
-          .catch(() => undefined);
-      }
-    })();
   }
 
-  private observe(pod: Pod | undefined, name: string): void {
-    const now = performance.now();
-    if (!pod) this.pods.delete(name);
+  private observe(pod: ObservedPod): void {
+    const { name, at } = pod;
+    if (pod.deleted) this.pods.delete(name);
     else {
       this.pods.set(name, pod);
       // A claim's PUT shows up here (label starting) before the claim call returns to the harness: start
       // timing on that event, so no later event is missed.
-      if (
-        this.tracking &&
-        pod.metadata?.labels?.[SandboxPhaseLabelKey] === SandboxPhaseStarting &&
-        !this.tracks.has(name)
-      ) {
+      if (this.tracking && pod.phase === SandboxPhaseStarting && !this.tracks.has(name)) {
         this.tracks.set(name, {});
       }
       const track = this.tracks.get(name);
-      if (track && track.statusAt === undefined && this.updateLanded(pod)) track.statusAt = now;
-      if (
-        track &&
-        track.runningAt === undefined &&
-        pod.metadata?.labels?.[SandboxPhaseLabelKey] === SandboxPhaseRunning
-      ) {
-        track.statusAt ??= now;
-        track.runningAt = now;
+      if (track && track.statusAt === undefined && pod.landed) track.statusAt = at;
+      if (track && track.runningAt === undefined && pod.phase === SandboxPhaseRunning) {
+        track.statusAt ??= at;
+        track.runningAt = at;
       }
     }
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w();
-  }
-
-  private updateLanded(pod: Pod): boolean {
-    let state: ReturnType<typeof getInplaceUpdateState>;
-    try {
-      state = getInplaceUpdateState(pod);
-    } catch {
-      return false;
-    }
-    if (!state?.lastContainerStatuses) return false;
-    for (const [container, last] of Object.entries(state.lastContainerStatuses)) {
-      const status = pod.status?.containerStatuses?.find((s) => s.name === container);
-      const digest = status?.imageID?.slice(status.imageID.lastIndexOf('@') + 1) ?? '';
-      if (!status?.containerID || status.containerID === last.containerID || !this.targetDigests.has(digest))
-        return false;
-    }
-    return true;
   }
 
   /** From now on every pod that turns `starting` is timed. */
@@ -115,7 +83,7 @@ export class PodTracker {
   }
 
   /** Resolves when `predicate` holds over the current pods (checked on every event). */
-  async waitFor(predicate: (pods: Pod[]) => boolean, timeoutMs: number, what: string): Promise<void> {
+  async waitFor(predicate: (pods: ObservedPod[]) => boolean, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate([...this.pods.values()])) {
       if (Date.now() > deadline)
@@ -134,9 +102,9 @@ export class PodTracker {
   count(phase: string, ready = false): number {
     let n = 0;
     for (const pod of this.pods.values()) {
-      if ((pod.metadata?.labels?.[SandboxPhaseLabelKey] ?? SandboxPhaseIdle) !== phase) continue;
-      if (pod.metadata?.deletionTimestamp) continue;
-      if (ready && !isReady(pod)) continue;
+      if ((pod.phase ?? SandboxPhaseIdle) !== phase) continue;
+      if (pod.deleting) continue;
+      if (ready && !pod.ready) continue;
       n++;
     }
     return n;
@@ -166,7 +134,7 @@ export class PodTracker {
   summary(): string {
     const phases: Record<string, number> = {};
     for (const pod of this.pods.values()) {
-      const phase = pod.metadata?.labels?.[SandboxPhaseLabelKey] ?? '<none>';
+      const phase = pod.phase ?? '<none>';
       phases[phase] = (phases[phase] ?? 0) + 1;
     }
     const tracked = [...this.tracks.values()];
@@ -180,14 +148,13 @@ export class PodTracker {
   }
 
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.done;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.removeAllListeners('message');
+    child.disconnect();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
   }
-}
-
-/** True when the pod's PodReady condition is True. */
-export function isReady(pod: Pod): boolean {
-  const conditions = (pod.status as { conditions?: Array<{ type?: string; status?: string }> } | undefined)
-    ?.conditions;
-  return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }

@@ -62,70 +62,73 @@ async function main(): Promise<number> {
     const idle = await pushImage(registry, { repository: 'bench/idle', tag: 'v1' });
     const client = createSandboxClient({ kubeConfig: cp.kubeConfig, kube: { userAgent: CLAIMER_UA } });
 
-    // Figures 1 and 2: alternating rounds, each in a namespace of its own with its own node.
+    // Figures 1 and 2: alternating rounds, each in a namespace of its own with its own node. The CPU profile
+    // comes from one more agentbox round that no figure counts: --cpu-prof slows the process it profiles.
+    async function claimRound(kind: ControllerKind, name: string, profileDir?: string): Promise<ClaimRound> {
+      const namespace = await createTestNamespace(
+        cp.kubeConfig,
+        `bench-${kind === 'agentbox' ? 'ab' : 'cr'}-${name}`,
+      );
+      const app = await pushImage(registry, { repository: 'bench/app', tag: `${name}-${kind}` });
+      const node = await startKubeletSimulator(cp.kubeConfig, { namespace, pullDelayMs: 0 });
+      if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+      const total = SEQUENTIAL + CONCURRENT;
+      await createPool(
+        kube,
+        namespace,
+        poolObject('bench', namespace, kind === 'agentbox' ? total : 0, idle.reference),
+      );
+      const proc = await startControllerProcess(kind, {
+        kubeconfigPath: cp.kubeconfigPath,
+        namespace,
+        goBinary,
+        concurrency: CONCURRENCY,
+        ...(profileDir ? { cpuProfileDir: profileDir } : {}),
+      });
+      try {
+        log(`round ${name} ${kind}: ${SEQUENTIAL} claims one at a time, then ${CONCURRENT} at once`);
+        const round = await measureClaimRound({
+          kind,
+          kube,
+          kubeconfigPath: cp.kubeconfigPath,
+          client,
+          namespace,
+          pool: 'bench',
+          idleImage: idle.reference,
+          image: app.reference,
+          targetDigest: app.digest,
+          sequential: SEQUENTIAL,
+          concurrent: CONCURRENT,
+          auditLog: audit.logPath,
+          controllerUserAgent: CONTROLLER_UA[kind],
+          claimerUserAgent: CLAIMER_UA,
+          createIdlePods: kind !== 'agentbox',
+        });
+        log(
+          `  reaction p50 ${round1(median(round.concurrentReactionsMs))} ms, 200 claims → running ${round1(round.concurrentWallMs)} ms`,
+        );
+        return round;
+      } finally {
+        await proc.stop();
+        await node.stop();
+      }
+    }
+
     const rounds: ClaimRound[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const alternating: ControllerKind[] =
         r % 2 === 0 ? ['agentbox', 'controller-runtime'] : ['controller-runtime', 'agentbox'];
       // BENCH_ONLY=agentbox|controller-runtime runs one side (for profiling); a comparison needs both.
-      const order = alternating.filter((k) => !only || k === only);
-      for (const kind of order) {
-        const namespace = await createTestNamespace(
-          cp.kubeConfig,
-          `bench-${kind === 'agentbox' ? 'ab' : 'cr'}-${r}`,
-        );
-        const app = await pushImage(registry, { repository: 'bench/app', tag: `r${r}-${kind}` });
-        const node = await startKubeletSimulator(cp.kubeConfig, { namespace, pullDelayMs: 0 });
-        const profileDir =
-          kind === 'agentbox' && r === 0 ? join(results, 'controller-profile.tmp') : undefined;
-        if (profileDir) rmSync(profileDir, { recursive: true, force: true });
-        const total = SEQUENTIAL + CONCURRENT;
-        await createPool(
-          kube,
-          namespace,
-          poolObject('bench', namespace, kind === 'agentbox' ? total : 0, idle.reference),
-        );
-        const proc = await startControllerProcess(kind, {
-          kubeconfigPath: cp.kubeconfigPath,
-          namespace,
-          goBinary,
-          concurrency: CONCURRENCY,
-          ...(profileDir ? { cpuProfileDir: profileDir } : {}),
-        });
-        try {
-          log(
-            `round ${r + 1}/${ROUNDS} ${kind}: ${SEQUENTIAL} claims one at a time, then ${CONCURRENT} at once`,
-          );
-          const round = await measureClaimRound({
-            kind,
-            kube,
-            client,
-            namespace,
-            pool: 'bench',
-            idleImage: idle.reference,
-            image: app.reference,
-            targetDigest: app.digest,
-            sequential: SEQUENTIAL,
-            concurrent: CONCURRENT,
-            auditLog: audit.logPath,
-            controllerUserAgent: CONTROLLER_UA[kind],
-            claimerUserAgent: CLAIMER_UA,
-            createIdlePods: kind !== 'agentbox',
-          });
-          rounds.push(round);
-          log(
-            `  reaction p50 ${round1(median(round.concurrentReactionsMs))} ms, 200 claims → running ${round1(round.concurrentWallMs)} ms`,
-          );
-        } finally {
-          await proc.stop();
-          await node.stop();
-        }
-        if (profileDir) {
-          const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-          if (file) renameSync(join(profileDir, file), join(results, 'controller-profile.cpuprofile'));
-          rmSync(profileDir, { recursive: true, force: true });
-        }
+      for (const kind of alternating.filter((k) => !only || k === only)) {
+        rounds.push(await claimRound(kind, `${r + 1}of${ROUNDS}`));
       }
+    }
+    if (only !== 'controller-runtime') {
+      const profileDir = join(results, 'controller-profile.tmp');
+      await claimRound('agentbox', 'profile', profileDir);
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) renameSync(join(profileDir, file), join(results, 'controller-profile.cpuprofile'));
+      rmSync(profileDir, { recursive: true, force: true });
     }
 
     async function memoryFigures(): Promise<{ memory: MemoryRound[]; scaleUpMs: number }> {
@@ -314,25 +317,39 @@ function summarise(rounds: ClaimRound[], memory: MemoryRound[], scaleUpMs: numbe
       () => true,
     ),
     f(
+      'pod writes per claim→running (claim + controller)',
+      (k) => perClaim(k, (r) => r.claimer.podWrites + r.controller.podWrites),
+      '',
+      '2',
+      (a) => a <= 2.05,
+    ),
+    f(
+      'API requests per claim→running (claim + controller)',
+      (k) => perClaim(k, (r) => r.claimer.requests + r.controller.requests),
+      '',
+      '≤ 5',
+      (a) => a <= 5,
+    ),
+    f(
       'controller pod writes per claim→running',
       (k) => perClaim(k, (r) => r.controller.podWrites),
       '',
-      '1 (+1 claim PUT = 2)',
-      (a) => a <= 1.05,
+      'reported (the completing write)',
+      () => true,
     ),
     f(
       'controller API requests per claim→running',
       (k) => perClaim(k, (r) => r.controller.requests),
       '',
-      '≤ 2 (+3 claim = 5)',
-      (a) => a <= 2.1,
+      'reported (completion, pool status, Events)',
+      () => true,
     ),
     f(
       'claimer API requests per claim',
       (k) => perClaim(k, (r) => r.claimer.requests),
       '',
-      '≤ 3 (LIST + GET + PUT)',
-      (a) => a <= 3.1,
+      'reported (LIST + GET + PUT at most)',
+      () => true,
     ),
     f(
       `RSS with ${memory[0]?.pods ?? 0} pool pods`,

@@ -3,8 +3,8 @@
 // a label-filtered, managed-fields-stripped cache, no client-side rate limit, the same number of workers,
 // keep-alive HTTP to the API server and to the registry, and a cached digest resolver. It watches the pool
 // pods; when a starting or stopping pod's containers run the target digests with new container IDs, it
-// re-reads the pod and writes the completion in one update — the same rule and the same writes as
-// agentbox's markUpdateCompleted.
+// writes the completion from its cached copy in one JSON patch guarded by tests on the phase label and the
+// state (a GET + PUT when those moved on) — the same rule and the same writes as agentbox's controller.
 package main
 
 import (
@@ -25,6 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/clientcmd"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -194,7 +195,22 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if s == nil || s.Phase == "completed" || !r.completed(ctx, &pod, s) {
 		return ctrl.Result{}, nil
 	}
-	// Re-read, as agentbox's markUpdateCompleted does, so the decision is made on the stored pod.
+	// One guarded JSON patch from the cached copy, as agentbox's controller writes it: test the phase label
+	// and the state annotation it decided on, then set what the completion changes.
+	edited := pod.DeepCopy()
+	completeEdit(edited, s)
+	patch, err := completionPatch(&pod, edited)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	err = r.cached.Patch(ctx, edited, client.RawPatch(types.JSONPatchType, patch))
+	if err == nil {
+		return ctrl.Result{}, nil
+	}
+	if !apierrors.IsInvalid(err) && !apierrors.IsConflict(err) {
+		return ctrl.Result{}, err
+	}
+	// The pod moved on since the cached copy: re-read it and decide again (GET + PUT).
 	var fresh corev1.Pod
 	if err := r.reader.Get(ctx, req.NamespacedName, &fresh); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -206,35 +222,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	if s == nil || s.Phase == "completed" || !r.completed(ctx, &fresh, s) {
 		return ctrl.Result{}, nil
 	}
-	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
-	target := s.TargetPodPhase
-	done := state{Phase: "completed", TargetImage: s.TargetImage, TargetImages: s.TargetImages,
-		TargetPodPhase: target, UpdateTimestamp: &now}
-	if target != "" {
-		fresh.Labels[phaseLabel] = target
-	}
-	if target == "running" || target == "" {
-		done.StableContainerStatuses = map[string]stableStatus{}
-		for _, cs := range fresh.Status.ContainerStatuses {
-			if _, ok := s.TargetImages[cs.Name]; ok {
-				done.StableContainerStatuses[cs.Name] = stableStatus{ContainerID: cs.ContainerID, RestartCount: cs.RestartCount}
-			}
-		}
-		stamp := now.Format(time.RFC3339)
-		fresh.Annotations[startedAtKey] = stamp
-		fresh.Annotations[lastActive] = stamp
-	}
-	if target == "idle" {
-		delete(fresh.Labels, idLabel)
-		for _, key := range idleCleanup {
-			delete(fresh.Annotations, prefix+key)
-		}
-	}
-	raw, err := json.Marshal(done)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	fresh.Annotations[stateKey] = string(raw)
+	completeEdit(&fresh, s)
 	if err := r.cached.Update(ctx, &fresh); err != nil {
 		if apierrors.IsConflict(err) {
 			return ctrl.Result{Requeue: true}, nil
@@ -242,6 +230,68 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{}, nil
+}
+
+// completeEdit sets the completion on pod (the edit of agentbox's withUpdateCompleted).
+func completeEdit(pod *corev1.Pod, s *state) {
+	now := metav1.NewTime(time.Now().UTC().Truncate(time.Second))
+	target := s.TargetPodPhase
+	done := state{Phase: "completed", TargetImage: s.TargetImage, TargetImages: s.TargetImages,
+		TargetPodPhase: target, UpdateTimestamp: &now}
+	if target != "" {
+		pod.Labels[phaseLabel] = target
+	}
+	if target == "running" || target == "" {
+		done.StableContainerStatuses = map[string]stableStatus{}
+		for _, cs := range pod.Status.ContainerStatuses {
+			if _, ok := s.TargetImages[cs.Name]; ok {
+				done.StableContainerStatuses[cs.Name] = stableStatus{ContainerID: cs.ContainerID, RestartCount: cs.RestartCount}
+			}
+		}
+		stamp := now.Format(time.RFC3339)
+		pod.Annotations[startedAtKey] = stamp
+		pod.Annotations[lastActive] = stamp
+	}
+	if target == "idle" {
+		delete(pod.Labels, idLabel)
+		for _, key := range idleCleanup {
+			delete(pod.Annotations, prefix+key)
+		}
+	}
+	raw, _ := json.Marshal(done)
+	pod.Annotations[stateKey] = string(raw)
+}
+
+type jsonPatchOp struct {
+	Op    string  `json:"op"`
+	Path  string  `json:"path"`
+	Value *string `json:"value,omitempty"`
+}
+
+// completionPatch: tests on before's phase label and state, then adds and removes of the labels and
+// annotations after changed.
+func completionPatch(before, after *corev1.Pod) ([]byte, error) {
+	esc := strings.NewReplacer("~", "~0", "/", "~1")
+	str := func(v string) *string { return &v }
+	ops := []jsonPatchOp{
+		{Op: "test", Path: "/metadata/labels/" + esc.Replace(phaseLabel), Value: str(before.Labels[phaseLabel])},
+		{Op: "test", Path: "/metadata/annotations/" + esc.Replace(stateKey), Value: str(before.Annotations[stateKey])},
+	}
+	diff := func(field string, b, a map[string]string) {
+		for k, v := range a {
+			if old, ok := b[k]; !ok || old != v {
+				ops = append(ops, jsonPatchOp{Op: "add", Path: "/metadata/" + field + "/" + esc.Replace(k), Value: str(v)})
+			}
+		}
+		for k := range b {
+			if _, ok := a[k]; !ok {
+				ops = append(ops, jsonPatchOp{Op: "remove", Path: "/metadata/" + field + "/" + esc.Replace(k)})
+			}
+		}
+	}
+	diff("labels", before.Labels, after.Labels)
+	diff("annotations", before.Annotations, after.Annotations)
+	return json.Marshal(ops)
 }
 
 func main() {
@@ -302,6 +352,12 @@ func main() {
 	}
 	ctx := ctrl.SetupSignalHandler()
 	go func() {
+		// WaitForCacheSync alone answers at once while no informer exists yet (the controller makes its pod
+		// informer only when the manager starts it): get the pod informer first, so "synced" means its list.
+		if _, err := mgr.GetCache().GetInformer(ctx, &corev1.Pod{}); err != nil {
+			fmt.Fprintln(os.Stderr, "informer:", err)
+			return
+		}
 		if mgr.GetCache().WaitForCacheSync(ctx) {
 			fmt.Println("synced")
 		}

@@ -14,7 +14,8 @@ import { createPodClient } from '../src/kube/create-pod-client.js';
 import type { KubeClient, KubeRequest } from '../src/kube/kube-client.js';
 import { podsPath } from '../src/kube/kube-paths.js';
 import { patchUpdateCompleted } from '../src/pool/internal/patch-update-completed.js';
-import { createSandboxClient, type SandboxClient } from '../src/sandbox/create-sandbox-client.js';
+import { createSandboxClient } from '../src/sandbox/create-sandbox-client.js';
+import type { SandboxClient } from '../src/sandbox/sandbox-client.js';
 import { type SandboxFixture, startSandboxFixture } from './sandbox-fixture.js';
 
 // The one-request completion on the real kube-apiserver and the simulator: from an informer's (trimmed) copy,
