@@ -14,6 +14,8 @@ export interface ControllerReplica {
   alive(): boolean;
   /** `agentbox_leader` from its /metrics (false when it does not answer). */
   isLeader(): Promise<boolean>;
+  /** The body of its /metrics ('' when it does not answer). */
+  metricsText(): Promise<string>;
   rssBytes(): number;
   /** SIGKILL; the exit is recorded as expected. */
   kill(): Promise<void>;
@@ -40,23 +42,26 @@ export async function createControllerReplica(options: {
   let exited: Promise<void> = Promise.resolve();
   const unexpected: string[] = [];
   const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const metricsText = async (): Promise<string> => {
+    if (!alive()) return '';
+    try {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      return await res.text();
+    } catch {
+      return '';
+    }
+  };
   return {
     name: options.name,
     logFile: options.logFile,
     pid: () => child?.pid ?? 0,
     alive,
     async isLeader() {
-      if (!alive()) return false;
-      try {
-        const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, {
-          signal: AbortSignal.timeout(2_000),
-        });
-        const text = await res.text();
-        return /^agentbox_leader(\{[^}]*\})? 1$/m.test(text);
-      } catch {
-        return false;
-      }
+      return /^agentbox_leader(\{[^}]*\})? 1$/m.test(await metricsText());
     },
+    metricsText,
     rssBytes() {
       if (!alive()) return 0;
       try {

@@ -1,4 +1,4 @@
-import { type KubeClient, podsPath } from '@agentbox/controller';
+import { type KubeClient, podsPath, TemplateHashLabelKey } from '@agentbox/controller';
 import {
   type Pod,
   PodAnnotationInPlaceUpdateStateKey,
@@ -24,6 +24,12 @@ interface Step {
   /** The in-place update state annotation (what the controller waits for). */
   update?: string;
   ready: string;
+  /** Waiting reasons of the containers (ErrImagePull, ImagePullBackOff, …), when any container waits. */
+  waiting?: string;
+  /** The template-hash label. */
+  hash?: string;
+  /** `status.phase` of the pod. */
+  podPhase?: string;
   gap?: boolean;
 }
 
@@ -46,6 +52,8 @@ export interface Violation {
   pod: string;
   detail: string;
   at: string;
+  /** The pod's last observed states when the violation was found (the running history is trimmed later). */
+  historyThen?: string;
 }
 
 const short = (s: string) => s.replace(/^containerd:\/\//, '').slice(0, 12);
@@ -65,6 +73,14 @@ export class InvariantTracker {
   longestStuckPod = '';
   watchRestarts = 0;
   relists = 0;
+  /** When each transition (to running, or stopping to idle) was observed, in order. */
+  readonly completions: number[] = [];
+  /** Pods seen with a container waiting in ErrImagePull or ImagePullBackOff. */
+  readonly pullFailedPods = new Set<string>();
+  /** Sandbox ids seen running. */
+  readonly runningIds = new Set<string>();
+  /** Pods the runner evicted (their deletion while running is expected). */
+  readonly evicted = new Set<string>();
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
   private rv = '';
@@ -74,6 +90,7 @@ export class InvariantTracker {
     private readonly namespace: string,
     /** repository:tag → manifest digest of every image the run pushed. */
     private readonly digests: ReadonlyMap<string, string>,
+    /** Every idle image the pools used (a claim of one may take the fast path and keep its container). */
     private readonly idleImages: ReadonlySet<string>,
     private readonly limitsMs: { starting: number; stopping: number },
   ) {}
@@ -163,6 +180,16 @@ export class InvariantTracker {
         .join(','),
       containerIDs: statuses.map((s) => `${s.name}=${short(s.containerID ?? '')}`).join(','),
       ready: statuses.map((s) => `${s.name}=${s.ready ? 'ready' : 'not-ready'}`).join(','),
+      ...(statuses.some((s) => s.state?.waiting?.reason)
+        ? {
+            waiting: statuses
+              .filter((s) => s.state?.waiting?.reason)
+              .map((s) => `${s.name}=${s.state?.waiting?.reason}`)
+              .join(','),
+          }
+        : {}),
+      ...(labels[TemplateHashLabelKey] ? { hash: labels[TemplateHashLabelKey] } : {}),
+      ...(pod.status?.phase ? { podPhase: pod.status.phase } : {}),
       ...(ann[PodAnnotationInPlaceUpdateStateKey] ? { update: ann[PodAnnotationInPlaceUpdateStateKey] } : {}),
       ...(ann[SandboxStopReasonAnnotationKey] ? { stop: ann[SandboxStopReasonAnnotationKey] } : {}),
       ...(ann[SandboxFailureReasonAnnotationKey] ? { failure: ann[SandboxFailureReasonAnnotationKey] } : {}),
@@ -171,7 +198,21 @@ export class InvariantTracker {
     const prev = track.steps.at(-1);
     track.steps.push(step);
     if (track.steps.length > 80) track.steps.splice(1, track.steps.length - 80);
+    if (step.waiting && /ErrImagePull|ImagePullBackOff/.test(step.waiting)) this.pullFailedPods.add(name);
     if (type === 'DELETED') {
+      // A claimed, running pod is never deleted by the controller (not by a scale-down, not by the stale idle
+      // roll of a template change) unless it failed (an eviction) or was released first.
+      if (
+        prev?.phase === 'running' &&
+        prev.id &&
+        !prev.stop &&
+        !gap &&
+        !prev.gap &&
+        prev.podPhase !== 'Failed' &&
+        !this.evicted.has(name)
+      ) {
+        this.violate('running-deleted', name, `pod deleted while running sandbox ${prev.id} with no release`);
+      }
       track.deleted = true;
       this.current.delete(name);
       if (prev?.id) track.released.set(prev.id, 'pod deleted');
@@ -201,16 +242,66 @@ export class InvariantTracker {
     // Running: every container runs the digest its spec image names, in a container the claim did not start with.
     if (step.phase === 'running' && (prev?.phase !== 'running' || prev.id !== step.id)) {
       this.transitions.toRunning++;
+      this.completions.push(now);
+      this.runningIds.add(step.id);
       const problem = this.runningProblem(pod, track);
       if (problem) this.violate('running-before-target', name, problem);
     }
-    if (step.phase === 'idle' && prev?.phase === 'stopping') this.transitions.toIdle++;
+    // A running sandbox is left alone (template changes included) until it is released: same images, same
+    // template hash, while it keeps its id and no stop reason was written.
+    if (
+      step.phase === 'running' &&
+      prev?.phase === 'running' &&
+      step.id &&
+      step.id === prev.id &&
+      !step.stop &&
+      (step.images !== prev.images || step.hash !== prev.hash)
+    ) {
+      this.violate(
+        'running-touched',
+        name,
+        `running sandbox ${step.id} changed: images ${prev.images} → ${step.images}, template hash ${prev.hash} → ${step.hash}`,
+      );
+    }
+    if (step.phase === 'idle' && prev?.phase === 'stopping') {
+      this.transitions.toIdle++;
+      this.completions.push(now);
+      // Idle means the idle image (the one the release or the in-place switch wrote) runs: the digest of the
+      // spec image, which follows every template change of the pool.
+      const problem = this.digestProblem(pod);
+      if (problem) this.violate('idle-before-target', name, problem);
+    }
     // Stuck time in starting/stopping.
     const busy = step.phase === 'starting' || step.phase === 'stopping';
     if (busy && (prev?.phase !== step.phase || track.since === undefined)) {
       this.closeStuck(name, track, now);
       track.since = now;
     } else if (!busy) this.closeStuck(name, track, now);
+  }
+
+  /** Why the pod's containers do not run the digests of their spec images, if they do not. */
+  digestProblem(pod: Pod): string | undefined {
+    const statuses = pod.status?.containerStatuses ?? [];
+    for (const c of pod.spec?.containers ?? []) {
+      const image = c.image ?? '';
+      const want = this.digests.get(image.replace(/^[^/]+\//, ''));
+      const s = statuses.find((x) => x.name === c.name);
+      if (!s) return `container ${c.name} has no status`;
+      if (!want) return `image ${image} was not pushed by the run`;
+      if (!(s.imageID ?? '').endsWith(`@${want}`))
+        return `container ${c.name} runs ${s.imageID}, target ${want}`;
+      if (!s.state?.running)
+        return `container ${c.name} (${short(s.containerID ?? '')}) is not running (${JSON.stringify(s.state)})`;
+    }
+    return undefined;
+  }
+
+  /** The first completed transition observed after `t` (ms since the epoch), if any. */
+  firstCompletionAfter(t: number): number | undefined {
+    for (let i = this.completions.length - 1; i >= 0; i--) {
+      if ((this.completions[i] as number) <= t) return this.completions[i + 1];
+    }
+    return this.completions[0];
   }
 
   private runningProblem(pod: Pod, track: PodTrack): string | undefined {
@@ -223,7 +314,8 @@ export class InvariantTracker {
       if (!want) return `image ${image} was not pushed by the run`;
       if (!(s.imageID ?? '').endsWith(`@${want}`))
         return `container ${c.name} runs ${s.imageID}, target ${want}`;
-      if (!s.state?.running) return `container ${c.name} is not running (${JSON.stringify(s.state)})`;
+      if (!s.state?.running)
+        return `container ${c.name} (${short(s.containerID ?? '')}) is not running (${JSON.stringify(s.state)})`;
       const before = track.claimContainers?.split(',').find((x) => x.startsWith(`${c.name}=`));
       if (!this.idleImages.has(image) && before === `${c.name}=${short(s.containerID ?? '')}`) {
         return `container ${c.name} still has the containerID it had when claimed (${before})`;
@@ -270,18 +362,25 @@ export class InvariantTracker {
   }
 
   violate(kind: string, pod: string, detail: string): void {
-    this.violations.push({ kind, pod, detail, at: new Date().toISOString() });
+    const historyThen = this.pods.has(pod) ? this.history(pod, 12) : undefined;
+    this.violations.push({
+      kind,
+      pod,
+      detail,
+      at: new Date().toISOString(),
+      ...(historyThen ? { historyThen } : {}),
+    });
   }
 
   /** The pod's recorded history, one line per observed state. */
-  history(pod: string): string {
+  history(pod: string, last?: number): string {
     const track = this.pods.get(pod);
     if (!track) return '  (never seen)';
     const t0 = track.steps[0]?.t ?? 0;
-    return track.steps
+    return (last ? track.steps.slice(-last) : track.steps)
       .map(
         (s) =>
-          `  +${((s.t - t0) / 1000).toFixed(1)}s ${s.type} rv=${s.rv} phase=${s.phase || '-'} id=${s.id || '-'} ${s.images} imageID[${s.imageIDs}] cid[${s.containerIDs}] ${s.ready}${s.stop ? ` stop=${s.stop}` : ''}${s.failure ? ` failure=${s.failure}` : ''}${s.gap ? ' (after a relist)' : ''}${s.update ? ` update=${s.update}` : ''}`,
+          `  +${((s.t - t0) / 1000).toFixed(1)}s ${s.type} rv=${s.rv} phase=${s.phase || '-'} id=${s.id || '-'} ${s.images} imageID[${s.imageIDs}] cid[${s.containerIDs}] ${s.ready}${s.stop ? ` stop=${s.stop}` : ''}${s.failure ? ` failure=${s.failure}` : ''}${s.waiting ? ` waiting[${s.waiting}]` : ''}${s.podPhase && s.podPhase !== 'Running' ? ` pod=${s.podPhase}` : ''}${s.hash ? ` hash=${s.hash}` : ''}${s.gap ? ' (after a relist)' : ''}${s.update ? ` update=${s.update}` : ''}`,
       )
       .join('\n');
   }

@@ -1,11 +1,12 @@
 // The chaos runner (`make chaos`, `pnpm bench:chaos`): a real etcd + kube-apiserver, a real registry behind the
 // fault proxy, the kubelet simulator and two real `agentbox-controller` processes with leader election, driven
-// through a seeded workload (claims, releases, touches, scale changes on three pools) while seeded faults hit
-// every part (kube-apiserver and etcd kill+restart, controller SIGKILLs, frozen controller connections, registry storms,
-// kubelet faults, resourceVersion bumps). Invariants are checked from a watch as events arrive and again at the end; every violation is
-// printed with the pod's history. Prints a table, writes bench/results/chaos.json (CHAOS_RESULT overrides the
-// path) and exits 1 on any violation. CHAOS_SECONDS (default 600), CHAOS_SEED (default 1),
-// CHAOS_FAULT_EVERY_MS (default 6000).
+// through a seeded workload (claims, releases, touches, scale changes and template changes on three pools) while
+// seeded faults hit every part (kube-apiserver and etcd kill+restart, 20+ controller SIGKILLs mid-transition,
+// frozen controller connections, registry storms, tags pushed only after their claim, kubelet faults,
+// resourceVersion bumps). Invariants are checked from a watch as events arrive and again at the end; every
+// violation is printed with the pod's history. Prints a table, writes bench/results/chaos.json (CHAOS_RESULT
+// overrides the path) and exits 1 on any violation. CHAOS_SECONDS (default 600), CHAOS_SEED (default 1),
+// CHAOS_FAULT_EVERY_MS (default 6000), CHAOS_KEEP_LOGS (keep the work folder after a clean run too).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,10 @@ import {
   type KubeClient,
   podsPath,
   poolsPath,
+  type SandboxPool,
   secretsPath,
+  TemplateHashLabelKey,
+  templateHashOf,
 } from '@agentbox/controller';
 import {
   type Pod,
@@ -45,6 +49,7 @@ import { startStallProxy } from './stall-proxy.js';
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 600);
 const SEED = Number(process.env['CHAOS_SEED'] ?? 1);
 const FAULT_EVERY_MS = Number(process.env['CHAOS_FAULT_EVERY_MS'] ?? 6_000);
+const KEEP_LOGS = Boolean(process.env['CHAOS_KEEP_LOGS']);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const resultPath = process.env['CHAOS_RESULT'] ?? join(root, 'bench', 'results', 'chaos.json');
 const POOLS = ['alpha', 'beta', 'gamma'];
@@ -54,6 +59,12 @@ const STOPPING_TIMEOUT_S = 300;
 const NODE = 'chaos-node';
 const WATCHDOG_S = 90;
 const MiB = 1024 * 1024;
+// About one template change a minute (0.1 gave 22 in a 600 s run).
+const TEMPLATE_WEIGHT = 0.05;
+// Controller SIGKILLs: 20+ in a ≥ 5-minute run, spread evenly; about two thirds hit the leader.
+const CONTROLLER_KILLS =
+  SECONDS >= 300 ? Math.max(20, Math.round(SECONDS / 27)) : Math.max(2, Math.floor(SECONDS / 30));
+const LEADER_SHARE = 0.65;
 
 const log = (message: string): void => void process.stderr.write(`chaos: ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -105,15 +116,33 @@ async function main(): Promise<number> {
     );
     const namespace = await createTestNamespace(cp.kubeConfig, 'chaos');
     // Images: pushed straight to the registry, referenced through the proxy (controller and node both pull there).
+    // `digests` is the tracker's ground truth: a tag pushed during the run (a late tag) is added when pushed.
     const digests = new Map<string, string>();
-    const idle = await pushImage(registry, { repository: 'chaos/idle', tag: 'v1' });
-    digests.set('chaos/idle:v1', idle.digest);
+    const idleTags = ['v1', 'v2'];
+    for (const tag of idleTags) {
+      const idle = await pushImage(registry, { repository: 'chaos/idle', tag });
+      digests.set(`chaos/idle:${tag}`, idle.digest);
+    }
     const appTags = ['v1', 'v2', 'v3'];
     for (const tag of appTags) {
       const app = await pushImage(registry, { repository: 'chaos/app', tag });
       digests.set(`chaos/app:${tag}`, app.digest);
     }
     const idleImage = `${proxy.host}/chaos/idle:v1`;
+    const idleImages = new Set(idleTags.map((t) => `${proxy.host}/chaos/idle:${t}`));
+    // A pool's template as the run last set it: the idle image tag and a generation that names a template
+    // label and an env var (changing it changes the template hash, so the idle pods are recreated).
+    const templateState = new Map<string, { idleTag: string; gen: number }>();
+    const templateOf = (gen: number) => ({
+      metadata: { labels: { 'chaos.test/template': `g${gen}` } },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        imagePullSecrets: [{ name: 'chaos-pull' }],
+        containers: [{ name: 'main', image: idleImage, env: [{ name: 'CHAOS_TEMPLATE', value: `g${gen}` }] }],
+      },
+    });
+    // The template hash each pool's idle pods must carry once settled (refreshed from the API server).
+    const poolHashes = new Map<string, string>();
     const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
     await kube.request({
       method: 'POST',
@@ -144,17 +173,20 @@ async function main(): Promise<number> {
             idleImage,
             defaultStartupTimeout: `${STARTUP_TIMEOUT_S}s`,
             defaultIdleTimeout: `${IDLE_TIMEOUT_S}s`,
-            template: {
-              spec: {
-                terminationGracePeriodSeconds: 0,
-                imagePullSecrets: [{ name: 'chaos-pull' }],
-                containers: [{ name: 'main', image: idleImage }],
-              },
-            },
+            template: templateOf(0),
           },
         },
       });
+      templateState.set(pool, { idleTag: 'v1', gen: 0 });
     }
+    const refreshPoolHashes = async (): Promise<void> => {
+      const list = await kube.request<{ items: SandboxPool[] }>({
+        path: poolsPath(namespace),
+        timeoutMs: 5_000,
+      });
+      for (const p of list.items) poolHashes.set(p.metadata?.name ?? '', templateHashOf(p).value);
+    };
+    await refreshPoolHashes();
     const nodeOptions = {
       namespace,
       nodeName: NODE,
@@ -166,7 +198,7 @@ async function main(): Promise<number> {
       },
     };
     node = await startKubeletSimulator(cp.kubeConfig, nodeOptions);
-    tracker = new InvariantTracker(kube, namespace, digests, new Set([idleImage]), {
+    tracker = new InvariantTracker(kube, namespace, digests, idleImages, {
       // The timeout, plus 90 s of other faults, plus two periods of the controller's 90 s watch watchdog (a
       // frozen watch is rebuilt one to two periods after its last event).
       starting: (STARTUP_TIMEOUT_S + 90 + WATCHDOG_S * 2) * 1000,
@@ -196,8 +228,14 @@ async function main(): Promise<number> {
     const faults: Record<string, number> = {};
     const claimErrors: Record<string, number> = {};
     const leaderRecoveryMs: number[] = [];
+    const leaderKillWorkingMs: number[] = [];
     const apiRecoveryMs: number[] = [];
+    const apiWorkingMs: number[] = [];
     const etcdRecoveryMs: number[] = [];
+    const lateClaims: { id: string; pod: string; tag: string; pushedAfterMs: number }[] = [];
+    let lateTags = 0;
+    let templateChanges = 0;
+    const templateChangeKinds: Record<string, number> = {};
     let stalledConnections = 0;
     const errors: string[] = [];
     let inFlight = 0;
@@ -205,28 +243,97 @@ async function main(): Promise<number> {
     const end = Date.now() + SECONDS * 1000;
     const track = tracker;
 
-    const claimOne = async (): Promise<void> => {
-      const pool = rnd.pick(POOLS) as string;
-      const image = `${proxy.host}/chaos/app:${rnd.pick(appTags)}`;
+    const claimOne = async (
+      options: { pool?: string; tag?: string; waitForIdleMs?: number } = {},
+    ): Promise<Claim | undefined> => {
+      const pool = options.pool ?? (rnd.pick(POOLS) as string);
+      const image = `${proxy.host}/chaos/app:${options.tag ?? rnd.pick(appTags)}`;
       inFlight++;
       try {
-        const sandbox = await client.claim({ namespace, pool, image, signal: AbortSignal.timeout(30_000) });
+        const sandbox = await client.claim({
+          namespace,
+          pool,
+          image,
+          signal: AbortSignal.timeout(30_000),
+          ...(options.waitForIdleMs ? { waitForIdleMs: options.waitForIdleMs } : {}),
+        });
         const c = { id: sandbox.id, pod: sandbox.pod, pool, at: Date.now(), releasedByUs: false };
         claims.push(c);
+        return c;
       } catch (err) {
         const code = (err as { code?: string }).code ?? (err as Error).name ?? 'unknown';
         claimErrors[code] = (claimErrors[code] ?? 0) + 1;
+        return undefined;
       } finally {
         inFlight--;
       }
+    };
+    // The pool with the most idle pods (a probe claim there is the likeliest to find one).
+    const idlestPool = (): string => {
+      const idle = new Map<string, number>();
+      for (const p of track.current.values()) {
+        if (p.metadata?.labels?.[SandboxPhaseLabelKey] !== 'idle') continue;
+        const pool = p.metadata?.labels?.[SandboxPoolLabelKey] ?? '';
+        idle.set(pool, (idle.get(pool) ?? 0) + 1);
+      }
+      return [...idle].sort((a, b) => b[1] - a[1])[0]?.[0] ?? (rnd.pick(POOLS) as string);
+    };
+    // From the outside, the controller works again when a transition completes: after a fault that stopped it,
+    // a probe claim and a probe release make sure there is one to complete (other faults running at the same
+    // time, e.g. a registry storm, can delay it too). Returns ms from `since` (undefined after 120 s).
+    const workingAgain = async (since: number): Promise<number | undefined> => {
+      void claimOne({ pool: idlestPool(), waitForIdleMs: 10_000 });
+      const open = rnd.pick(openClaims());
+      if (open) {
+        open.releasedByUs = true;
+        void client
+          .release({ namespace, sandboxId: open.id }, { signal: AbortSignal.timeout(30_000) })
+          .catch(() => undefined);
+      }
+      const deadline = Date.now() + 120_000;
+      while (Date.now() < deadline) {
+        const c = track.firstCompletionAfter(since);
+        if (c !== undefined) return c - since;
+        await sleep(50);
+      }
+      return undefined;
+    };
+    // A template change: the idle image tag (an in-place switch of idle pods), or the template's label and env
+    // (idle pods recreated), or both. Idle pods roll within maxUnavailable; running ones are left alone.
+    const changeTemplate = async (): Promise<void> => {
+      const pool = rnd.pick(POOLS) as string;
+      const state = templateState.get(pool) as { idleTag: string; gen: number };
+      const kind = rnd.weighted({ idleImage: 1, template: 1, both: 0.5 });
+      const next = {
+        idleTag: kind === 'template' ? state.idleTag : (idleTags.find((t) => t !== state.idleTag) as string),
+        gen: kind === 'idleImage' ? state.gen : state.gen + 1,
+      };
+      const spec: Record<string, unknown> = {};
+      if (next.idleTag !== state.idleTag) spec['idleImage'] = `${proxy.host}/chaos/idle:${next.idleTag}`;
+      if (next.gen !== state.gen) spec['template'] = templateOf(next.gen);
+      const stored = await kube
+        .request<SandboxPool>({
+          method: 'PATCH',
+          path: poolsPath(namespace, pool),
+          body: { spec },
+          timeoutMs: 10_000,
+        })
+        .catch(() => undefined);
+      if (!stored) return;
+      templateState.set(pool, next);
+      poolHashes.set(pool, templateHashOf(stored).value);
+      templateChanges++;
+      templateChangeKinds[kind] = (templateChangeKinds[kind] ?? 0) + 1;
+      log(`template change (${kind}) of ${pool}: idle ${next.idleTag}, g${next.gen}`);
     };
     const openClaims = () =>
       claims.filter((c) => !c.releasedByUs && !track.pods.get(c.pod)?.released.has(c.id));
 
     const workload = (async () => {
       while (Date.now() < end) {
-        const op = rnd.weighted({ claim: 5, release: 4, touch: 2, scale: 0.4 });
+        const op = rnd.weighted({ claim: 5, release: 4, touch: 2, scale: 0.4, template: TEMPLATE_WEIGHT });
         if (op === 'claim' && inFlight < 6) void claimOne();
+        else if (op === 'template') await changeTemplate();
         else if (op === 'release') {
           const minAge = rnd.int(0, 20_000);
           const c = rnd.pick(openClaims().filter((x) => Date.now() - x.at >= minAge));
@@ -277,7 +384,7 @@ async function main(): Promise<number> {
       await sleep(FAULT_EVERY_MS / 2);
       while (Date.now() < end - 5_000) {
         const kind = rnd.weighted({
-          leaderKill: 3,
+          pullFailure: 1.2,
           apiServerRestart:
             (faults['apiServerRestart'] ?? 0) < maxApiRestarts && Date.now() > end - SECONDS * 800 ? 1 : 0,
           registry5xx: 1.5,
@@ -305,37 +412,28 @@ async function main(): Promise<number> {
 
     async function injectFault(kind: string): Promise<void> {
       switch (kind) {
-        case 'leaderKill': {
-          // Mid-transition: claims first, the kill while they are being completed.
-          void claimOne();
-          void claimOne();
-          await sleep(150);
-          const l = await leader();
-          if (!l) {
-            faults['leaderKillNoLeader'] = (faults['leaderKillNoLeader'] ?? 0) + 1;
-            return;
-          }
-          const t = performance.now();
-          await l.kill();
-          restarts.push(
-            (async () => {
-              await sleep(rnd.int(1_000, 5_000));
-              await l.start().catch((err) => errors.push(`restart ${l.name}: ${(err as Error).message}`));
-            })(),
-          );
-          for (;;) {
-            const now = await leader();
-            if (now && now !== l) break;
-            if (now === l && performance.now() - t > 1_000) break; // the restarted one took it back
-            if (performance.now() - t > 90_000) throw new Error('no leader 90 s after a leader kill');
-            await sleep(200);
-          }
-          leaderRecoveryMs.push(performance.now() - t);
+        case 'pullFailure': {
+          // A tag that does not exist yet when claimed: the pod goes through ErrImagePull / ImagePullBackOff
+          // (the controller's resolver fails too) until the tag is pushed 2–8 s later, well inside the startup
+          // timeout. The claim must end running, or released with the reason in an Event.
+          const tag = `late-${++lateTags}`;
+          const pushAfterMs = rnd.int(2_000, 8_000);
+          const claimed = claimOne({ pool: idlestPool(), tag, waitForIdleMs: 10_000 });
+          await sleep(pushAfterMs);
+          const pushed = await pushImage(registry, { repository: 'chaos/app', tag });
+          digests.set(`chaos/app:${tag}`, pushed.digest);
+          const c = await claimed;
+          if (c) lateClaims.push({ id: c.id, pod: c.pod, tag, pushedAfterMs: Date.now() - c.at });
           return;
         }
-        case 'apiServerRestart':
+        case 'apiServerRestart': {
           apiRecoveryMs.push(await apiServer.restart(kube, rnd.int(1_000, 4_000)));
+          const ms = await workingAgain(Date.now());
+          if (ms === undefined)
+            errors.push('no transition completed within 120 s of a kube-apiserver restart');
+          else apiWorkingMs.push(ms);
           return;
+        }
         case 'etcdRestart':
           etcdDone = true;
           etcdRecoveryMs.push(await etcd.restart(kube, rnd.int(1_000, 3_000)));
@@ -372,8 +470,10 @@ async function main(): Promise<number> {
         }
         case 'evict': {
           const p = rnd.pick(podsIn(['running', 'starting', 'idle', 'stopping']));
-          if (p && node)
+          if (p && node) {
+            track.evicted.add(p.metadata?.name ?? '');
             await node.evict(namespace, p.metadata?.name ?? '', 'chaos eviction').catch(() => undefined);
+          }
           return;
         }
         case 'conflictStorm': {
@@ -399,6 +499,93 @@ async function main(): Promise<number> {
       }
     }
 
+    // Controller SIGKILLs on their own schedule (evenly spread, so ≥ 20 fit a 10-minute run whatever the other
+    // faults do), always mid-transition: claims and a release first, the kill while they are being completed.
+    const killRnd = seededRandom(SEED + 1_000);
+    const killLoop = (async () => {
+      const gap = (SECONDS * 1000 - 25_000) / CONTROLLER_KILLS;
+      let lastDone = 0;
+      for (let i = 0; i < CONTROLLER_KILLS; i++) {
+        // Behind schedule (a slow recovery), the next kill still waits 5 s after the controller worked again,
+        // so kills never run back to back with no working leader between them.
+        const at = Math.max(
+          end - SECONDS * 1000 + 5_000 + i * gap + killRnd.int(0, Math.round(gap / 4)),
+          lastDone + 5_000,
+        );
+        if (at > end - 20_000) break;
+        await sleep(Math.max(0, at - Date.now()));
+        try {
+          await killController(killRnd.next() < LEADER_SHARE);
+        } catch (err) {
+          errors.push(`controller kill: ${(err as Error).message}`);
+        }
+        lastDone = Date.now();
+      }
+    })();
+    async function killController(wantLeader: boolean): Promise<void> {
+      for (let i = 0; i < 2; i++) void claimOne();
+      const open = rnd.pick(openClaims());
+      if (open) {
+        open.releasedByUs = true;
+        void client
+          .release({ namespace, sandboxId: open.id }, { signal: AbortSignal.timeout(30_000) })
+          .catch(() => undefined);
+      }
+      await sleep(killRnd.int(50, 400));
+      let l = await leader();
+      // Between leaders (an API server restart can cost the Lease): wait for the next one rather than skip.
+      for (let i = 0; wantLeader && !l && i < 100; i++) {
+        await sleep(200);
+        l = await leader();
+      }
+      const target = wantLeader ? l : replicas.find((r) => r !== l && r.alive());
+      if (!target) {
+        faults['controllerKillSkipped'] = (faults['controllerKillSkipped'] ?? 0) + 1;
+        return;
+      }
+      const isLeader = target === l;
+      const kind = isLeader ? 'leaderKill' : 'nonLeaderKill';
+      faults[kind] = (faults[kind] ?? 0) + 1;
+      log(`fault ${kind} (${target.name}) at +${Math.round((Date.now() - (end - SECONDS * 1000)) / 1000)} s`);
+      const t = performance.now();
+      const killedAt = Date.now();
+      await target.kill();
+      restarts.push(
+        (async () => {
+          await sleep(killRnd.int(1_000, 5_000));
+          await target
+            .start()
+            .catch((err) => errors.push(`restart ${target.name}: ${(err as Error).message}`));
+        })(),
+      );
+      if (!isLeader) return;
+      for (;;) {
+        const now = await leader();
+        if (now && now !== target) break;
+        if (now === target && performance.now() - t > 1_000) break; // the restarted one took it back
+        if (performance.now() - t > 90_000) throw new Error('no leader 90 s after a leader kill');
+        await sleep(200);
+      }
+      leaderRecoveryMs.push(performance.now() - t);
+      // Completions the dead leader's last writes caused arrive within a few ms; later ones are the new leader's.
+      const ms = await workingAgain(killedAt + 300);
+      if (ms === undefined) errors.push('no transition completed within 120 s of a new leader');
+      else leaderKillWorkingMs.push(ms + 300);
+    }
+
+    // Credentials must not reach the controllers' /metrics either: scraped every 20 s and at the end.
+    const secrets = [credentials.password, cp.token, auth].filter((x): x is string => Boolean(x));
+    let metricsScrapes = 0;
+    const scrapeMetrics = async (): Promise<void> => {
+      for (const r of replicas) {
+        const text = await r.metricsText();
+        if (!text) continue;
+        metricsScrapes++;
+        if (secrets.some((x) => text.includes(x)))
+          track.violate('credential-in-metrics', r.name, `${r.name}'s /metrics contains a credential`);
+      }
+    };
+    const metricsTimer = setInterval(() => void scrapeMetrics(), 20_000);
     const stuckTimer = setInterval(() => track.checkStuck(), 1_000);
     const rssSamples: { t: number; rss: Record<string, number> }[] = [];
     const rssTimer = setInterval(() => {
@@ -407,18 +594,35 @@ async function main(): Promise<number> {
         rss: Object.fromEntries(replicas.map((r) => [r.name, r.rssBytes()])),
       });
     }, 30_000);
-    await Promise.all([workload, faultLoop]);
+    await Promise.all([workload, faultLoop, killLoop]);
     await Promise.all(restarts);
     proxy.clearFaults();
     proxy.latency(0);
     log('faults over; waiting for the pools to settle');
     for (const r of replicas) if (!r.alive()) await r.start();
     const settleStart = Date.now();
-    const quiet = await waitFor(() => settled(track, desired), 420_000);
+    // Settled includes the stale idle roll: every idle pod carries its pool's current template hash.
+    const hashTimer = setInterval(() => void refreshPoolHashes().catch(() => undefined), 2_000);
+    const quiet = await waitFor(
+      () =>
+        settled(track, desired) &&
+        staleIdle(track, poolHashes).length === 0 &&
+        [...track.current.values()].every(
+          (p) =>
+            p.metadata?.labels?.[SandboxPhaseLabelKey] !== 'idle' ||
+            Boolean(p.metadata?.deletionTimestamp) ||
+            track.digestProblem(p) === undefined,
+        ),
+      420_000,
+    );
+    clearInterval(hashTimer);
+    await refreshPoolHashes().catch(() => undefined);
     const settleMs = Date.now() - settleStart;
     clearInterval(stuckTimer);
     clearInterval(rssTimer);
+    clearInterval(metricsTimer);
     track.checkStuck();
+    await scrapeMetrics();
     const rssEnd = Object.fromEntries(replicas.map((r) => [r.name, r.rssBytes()]));
 
     // --- final checks ---
@@ -430,12 +634,55 @@ async function main(): Promise<number> {
         `after 420 s: ${busy.length} pods starting/stopping; counts ${countsText(track, desired)}`,
       );
     }
+    // Idle pods after the roll: the current template hash, the pool's idle image, running its digest.
+    for (const pod of staleIdle(track, poolHashes)) {
+      track.violate(
+        'idle-not-rolled',
+        pod.metadata?.name ?? '',
+        `idle with template hash ${pod.metadata?.labels?.[TemplateHashLabelKey]}, pool ${pod.metadata?.labels?.[SandboxPoolLabelKey]} wants ${poolHashes.get(pod.metadata?.labels?.[SandboxPoolLabelKey] ?? '')}`,
+      );
+    }
+    for (const pod of track.current.values()) {
+      const pool = pod.metadata?.labels?.[SandboxPoolLabelKey] ?? '';
+      const state = templateState.get(pool);
+      if (
+        pod.metadata?.labels?.[SandboxPhaseLabelKey] !== 'idle' ||
+        !state ||
+        pod.metadata?.deletionTimestamp
+      )
+        continue;
+      const want = `${proxy.host}/chaos/idle:${state.idleTag}`;
+      const image = pod.spec?.containers?.[0]?.image;
+      const problem =
+        image === want
+          ? track.digestProblem(pod)
+          : `container 0 has image ${image}, the pool's idle image is ${want}`;
+      if (problem) track.violate('idle-wrong-image', pod.metadata?.name ?? '', problem);
+    }
     const events = await kube
-      .request<{ items: { involvedObject?: { name?: string }; reason?: string; type?: string }[] }>({
+      .request<{
+        items: {
+          involvedObject?: { name?: string };
+          reason?: string;
+          type?: string;
+          message?: string;
+          metadata?: { annotations?: Record<string, string> };
+        }[];
+      }>({
         path: eventsPath(namespace),
       })
       .then((l) => l.items)
       .catch(() => []);
+    // No credential in any Event of the namespace (reason, message, annotations, every other field).
+    for (const e of events) {
+      const text = JSON.stringify(e);
+      if (secrets.some((x) => text.includes(x)))
+        track.violate(
+          'credential-in-event',
+          e.involvedObject?.name ?? '-',
+          `Event ${e.reason} on ${e.involvedObject?.name} contains a credential`,
+        );
+    }
     const eventsByPod = new Map<string, string[]>();
     for (const e of events) {
       const n = e.involvedObject?.name ?? '';
@@ -506,7 +753,6 @@ async function main(): Promise<number> {
     }
     for (const r of replicas)
       for (const e of r.unexpectedExits()) track.violate('controller-exit', r.name, e);
-    const secrets = [credentials.password, cp.token, auth];
     for (const r of replicas) {
       const text = readFileSync(r.logFile, 'utf8');
       if (secrets.some((s) => s && text.includes(s)))
@@ -517,10 +763,10 @@ async function main(): Promise<number> {
     const violations = track.violations;
     for (const v of violations) {
       log(`VIOLATION ${v.kind} ${v.pod}: ${v.detail} (${v.at})`);
-      if (track.pods.has(v.pod)) process.stderr.write(`${track.history(v.pod)}\n`);
+      if (v.historyThen) process.stderr.write(`${v.historyThen}\n`);
     }
     const faultTotal = Object.entries(faults)
-      .filter(([k]) => k !== 'leaderKillNoLeader')
+      .filter(([k]) => k !== 'controllerKillSkipped')
       .reduce((s, [, n]) => s + n, 0);
     const figures = {
       seconds: SECONDS,
@@ -537,8 +783,24 @@ async function main(): Promise<number> {
       transitionsToIdle: track.transitions.toIdle,
       violations: violations.length,
       violationsByKind: countBy(violations.map((v) => v.kind)),
+      controllerKills: (faults['leaderKill'] ?? 0) + (faults['nonLeaderKill'] ?? 0),
+      // SIGKILL of the leader → the other replica (or the restarted one) reports agentbox_leader 1.
       leaderKillRecoveryMs: stats(leaderRecoveryMs),
+      // SIGKILL of the leader → the next transition completed (a probe claim makes sure there is one).
+      leaderKillWorkingAgainMs: stats(leaderKillWorkingMs),
+      // kube-apiserver started again → it serves requests.
       apiServerRestartRecoveryMs: stats(apiRecoveryMs),
+      // kube-apiserver serves again → the controller completes a transition.
+      apiServerRestartWorkingAgainMs: stats(apiWorkingMs),
+      templateChanges,
+      templateChangeKinds,
+      lateTagClaims: lateClaims.length,
+      lateTagPodsSawPullError: lateClaims.filter((c) => track.pullFailedPods.has(c.pod)).length,
+      lateTagClaimsRan: lateClaims.filter((c) => track.runningIds.has(c.id)).length,
+      lateTagPushedAfterMs: stats(lateClaims.map((c) => c.pushedAfterMs)),
+      credentialScans: { logs: replicas.length, events: events.length, metricsScrapes },
+      // Filled in by the fuzzer of generated pods and annotations when it runs with the chaos profile.
+      fuzzCases: null,
       etcdRestartRecoveryMs: stats(etcdRecoveryMs),
       stalledConnections,
       longestStuckMs: Math.round(track.longestStuckMs),
@@ -568,7 +830,7 @@ async function main(): Promise<number> {
     );
     printTable(figures);
     log(`wrote ${resultPath}`);
-    if (violations.length === 0) rmSync(work, { recursive: true, force: true });
+    if (violations.length === 0 && !KEEP_LOGS) rmSync(work, { recursive: true, force: true });
     else log(`logs kept in ${work}`);
     return violations.length === 0 ? 0 : 1;
   } finally {
@@ -616,6 +878,20 @@ function poolCounts(track: InvariantTracker): Map<string, number> {
 function countsText(track: InvariantTracker, desired: Map<string, number>): string {
   const counts = poolCounts(track);
   return [...desired].map(([p, n]) => `${p} ${counts.get(p) ?? 0}/${n}`).join(', ');
+}
+
+/** Idle pods whose template hash is not their pool's current one (the stale idle roll has not reached them). */
+function staleIdle(track: InvariantTracker, hashes: ReadonlyMap<string, string>): Pod[] {
+  return [...track.current.values()].filter((p) => {
+    const labels = p.metadata?.labels ?? {};
+    const want = hashes.get(labels[SandboxPoolLabelKey] ?? '');
+    return (
+      !p.metadata?.deletionTimestamp &&
+      labels[SandboxPhaseLabelKey] === 'idle' &&
+      want !== undefined &&
+      labels[TemplateHashLabelKey] !== want
+    );
+  });
 }
 
 function settled(track: InvariantTracker, desired: Map<string, number>): boolean {
