@@ -92,8 +92,8 @@ export function generateHostilePod(rnd: Random, index: number, ctx: HostilePodCo
   const name = ((): string => {
     const r = rnd.next();
     if (r < 0.01) return `Fuzz_${index}`;
-    // Long names leave room for the `.<hex>` suffix of an Event's name (253 characters in all).
-    if (r < 0.03) return `fz-${index}-${'a'.repeat(rnd.int(100, 220))}`;
+    // Up to the 253 characters a pod name may have (an Event's name adds `.<hex>`; kube-apiserver takes it).
+    if (r < 0.03) return `fz-${index}-`.padEnd(rnd.int(100, 253), 'a');
     return `fz-${index}`;
   })();
   const containerNames = ['main', 'sidecar', 'c-2', 'x'.repeat(63)].slice(0, rnd.int(1, 3));
