@@ -22,7 +22,7 @@ try {
     log: (m) => void process.stderr.write(`fuzz: ${m}\n`),
   });
   process.stdout.write(
-    `${JSON.stringify({ ...result, violations: result.violations.slice(0, 100) }, null, 2)}\n`,
+    `${JSON.stringify({ ...result, violationCount: result.violations.length, violations: result.violations.slice(0, 100) }, null, 2)}\n`,
   );
   code = result.violations.length === 0 ? 0 : 1;
 } finally {
