@@ -86,7 +86,8 @@ interface Term {
  * 3. pod and pool informers (pod events enqueue the pod's completion key at once when the reconciler makes one,
  *    and the pod's pool `podEventBatchMs` later; pool events enqueue the pool at once);
  * 4. after the caches synced: leader election when enabled;
- * 5. per leadership term: a work queue seeded with every pool and `concurrency` workers running the reconcile
+ * 5. per leadership term: a work queue seeded with every pool (and every pool a cached pod names) and
+ *    `concurrency` workers running the reconcile
  *    with the term's signal; its writes go through a fence that refuses them once the term ended.
  * stop() undoes it in reverse.
  */
@@ -219,6 +220,12 @@ export async function startControllerWith(
     });
     for (const pool of pools.list())
       queue.add(`${pool.metadata?.namespace ?? ''}/${pool.metadata?.name ?? ''}`);
+    // Pools named by cached pods too: pods of a pool deleted while no replica led go by its deletion path now,
+    // not at their next event.
+    for (const pod of pods.list()) {
+      const key = poolKeyOfPod(pod);
+      if (key) queue.add(key);
+    }
     const workers = runWorkers(queue, {
       concurrency: o.concurrency,
       signal: abort.signal,

@@ -16,7 +16,10 @@ export interface EventRecorderOptions {
   logger?: Logger;
   /** Aggregation entries remembered (least recently used dropped first). Default: 4096. */
   maxEntries?: number;
-  /** Event writes waiting or in flight; beyond it new Events are dropped (and logged). Default: 1000. */
+  /**
+   * Event writes waiting or in flight; beyond it new Events are dropped (logged, and `event` returns false so
+   * the caller can record it again later). Default: 5000.
+   */
   maxPending?: number;
   /** Longest message kept (the rest is cut). Default: 1024 characters. */
   maxMessageLength?: number;
@@ -56,7 +59,7 @@ export function createEventRecorder(kube: KubeClient, options: EventRecorderOpti
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const maxEntries = options.maxEntries ?? 4096;
-  const maxPending = options.maxPending ?? 1000;
+  const maxPending = options.maxPending ?? 5000;
   const maxMessageLength = options.maxMessageLength ?? 1024;
   const maxInFlight = options.maxInFlight ?? 2;
 
@@ -176,7 +179,7 @@ export function createEventRecorder(kube: KubeClient, options: EventRecorderOpti
             dropped++;
             if (dropped === 1 || dropped % 100 === 0)
               logger.warn({ dropped, reason, kind: object.kind }, 'too many events waiting; event dropped');
-            return;
+            return false;
           }
           agg = {
             namespace: object.namespace,
@@ -200,8 +203,10 @@ export function createEventRecorder(kube: KubeClient, options: EventRecorderOpti
           }
         }
         schedule(agg);
+        return true;
       } catch (err) {
         logger.error({ err: err instanceof Error ? err.message : String(err) }, 'event recorder failed');
+        return false;
       }
     },
     async flush() {

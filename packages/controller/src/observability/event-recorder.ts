@@ -14,7 +14,8 @@ export interface EventObjectRef {
  * blocks the caller (writes happen in the background; failures are logged).
  */
 export interface EventRecorder {
-  event(object: EventObjectRef, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Records an Event; false when it was dropped (too many waiting), so a caller that must report it can retry. */
+  event(object: EventObjectRef, type: 'Normal' | 'Warning', reason: string, message: string): boolean;
   /** Resolves when every Event recorded so far has been written (or has failed). */
   flush(): Promise<void>;
 }

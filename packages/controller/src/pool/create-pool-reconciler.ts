@@ -18,7 +18,12 @@ import { createExpectations, type Expectations } from './create-expectations.js'
 import { memoState } from './internal/memo-state.js';
 import { isDeleting, poolNameOf } from './internal/pod-facts.js';
 import { errorText, noteWriteError } from './internal/pod-writes.js';
-import { type PoolMemory, podRef, type ReconcileContext } from './internal/reconcile-context.js';
+import {
+  noteDeadline,
+  type PoolMemory,
+  podRef,
+  type ReconcileContext,
+} from './internal/reconcile-context.js';
 import { updateMayBeDone } from './internal/update-may-be-done.js';
 import { type PoolReconcilerOptions, resolvePoolReconcilerOptions } from './pool-reconciler-options.js';
 import type { SandboxPool } from './sandbox-pool.js';
@@ -235,9 +240,13 @@ function findInvalidStates(ctx: ReconcileContext): void {
     seen.add(name);
     const text = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
     if (ctx.memory.invalidReported.get(name) === text) continue;
-    ctx.memory.invalidReported.set(name, text);
     const message = `malformed ${PodAnnotationInPlaceUpdateStateKey} annotation; the pod is left untouched: ${errorText(error)}`;
-    ctx.recorder.event(podRef(pod), 'Warning', 'InvalidState', message.slice(0, 1000));
+    // Remembered only once recorded: a burst beyond the recorder's bound is reported by a later reconcile.
+    if (!ctx.recorder.event(podRef(pod), 'Warning', 'InvalidState', message.slice(0, 1000))) {
+      noteDeadline(ctx, ctx.clock.now().getTime() + 1_000);
+      continue;
+    }
+    ctx.memory.invalidReported.set(name, text);
     ctx.logger.warn({ pod: name, err: errorText(error) }, 'invalid state annotation');
   }
   for (const name of ctx.memory.invalidReported.keys())

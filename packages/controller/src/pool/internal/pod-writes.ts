@@ -1,8 +1,14 @@
-import { hasErrorCode, isConflictError, type Pod, SandboxProtectionFinalizer } from '@agentbox/core';
-import { isNotFoundError } from '../../kube/kube-api-error.js';
+import {
+  hasErrorCode,
+  isConflictError,
+  type Pod,
+  PodAnnotationInPlaceUpdateStateKey,
+  SandboxProtectionFinalizer,
+} from '@agentbox/core';
+import { isKubeStatus, isNotFoundError } from '../../kube/kube-api-error.js';
 import { podsPath } from '../../kube/kube-paths.js';
 import { podKeyOf } from './pod-facts.js';
-import { beforeWrite, type ReconcileContext } from './reconcile-context.js';
+import { beforeWrite, podRef, type ReconcileContext } from './reconcile-context.js';
 
 /** A lost race: someone else wrote the pod first (409), it is gone (404), or its phase moved on. */
 export function isLostRace(err: unknown): boolean {
@@ -11,8 +17,9 @@ export function isLostRace(err: unknown): boolean {
 
 /**
  * Handles the failure of one pod's write without stopping the reconcile: a lost race is dropped (the
- * informer's event brings the pool back), an abort is re-thrown, anything else is logged and kept so the
- * reconcile ends in an error (the queue then backs off).
+ * informer's event brings the pool back), an abort is re-thrown, a write refused as invalid (422) is reported
+ * in a `WriteRefused` Warning Event once per state, anything else is logged and kept so the reconcile ends in
+ * an error (the queue then backs off).
  */
 export function noteWriteError(
   ctx: ReconcileContext,
@@ -26,6 +33,20 @@ export function noteWriteError(
       { pod: pod?.metadata?.name, action, err: String(err) },
       'lost a race; re-deciding later',
     );
+    return;
+  }
+  if (pod !== undefined && isKubeStatus(err, 422)) {
+    // kube-apiserver refused the write itself as invalid (e.g. a state whose target phase is no label value):
+    // retrying it cannot help, and failing the reconcile would back off every other pod of the pool. The pod
+    // is reported once per state and left as it is; its timeouts still apply.
+    const name = pod.metadata?.name ?? '';
+    const state = pod.metadata?.annotations?.[PodAnnotationInPlaceUpdateStateKey] ?? '';
+    ctx.memory.refusedReported ??= new Map();
+    if (ctx.memory.refusedReported.get(name) === state) return;
+    const message = `kube-apiserver refused to ${action}: ${errorText(err)}`.slice(0, 1000);
+    if (!ctx.recorder.event(podRef(pod), 'Warning', 'WriteRefused', message)) return;
+    ctx.memory.refusedReported.set(name, state);
+    ctx.logger.warn({ pod: name, action, err: errorText(err) }, `${action} refused as invalid`);
     return;
   }
   ctx.logger.warn({ pod: pod?.metadata?.name, action, err: errorText(err) }, `${action} failed`);

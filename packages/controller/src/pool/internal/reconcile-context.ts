@@ -28,6 +28,8 @@ export interface PoolMemory {
    * (its patch would fail its test and cost a GET).
    */
   completedFrom?: Map<string, string>;
+  /** Pod name → the state annotation a `WriteRefused` Event was recorded for (a write kube-apiserver refused as invalid). */
+  refusedReported?: Map<string, string>;
 }
 
 /** Everything the steps of one reconcile share. */

@@ -43,10 +43,12 @@ export async function reconcileCompletions(ctx: ReconcileContext): Promise<Map<s
   for (const name of ctx.memory.pendingReported.keys()) {
     if (!pending.some((p) => p.metadata?.name === name)) ctx.memory.pendingReported.delete(name);
   }
-  const completedFrom = ctx.memory.completedFrom;
-  if (completedFrom !== undefined && completedFrom.size > 0) {
+  const { completedFrom, refusedReported } = ctx.memory;
+  if ((completedFrom?.size ?? 0) > 0 || (refusedReported?.size ?? 0) > 0) {
     const stateOf = new Map(ctx.working.map((p) => [p.metadata?.name ?? '', stateText(p)]));
-    for (const [name, text] of completedFrom) if (stateOf.get(name) !== text) completedFrom.delete(name);
+    for (const [name, text] of completedFrom ?? [])
+      if (stateOf.get(name) !== text) completedFrom?.delete(name);
+    for (const name of refusedReported?.keys() ?? []) if (!stateOf.has(name)) refusedReported?.delete(name);
   }
   await forEachBounded(pending, ctx.options.completionConcurrency, async (pod) => {
     try {
