@@ -268,7 +268,9 @@ export class InvariantTracker {
       this.completions.push(now);
       // Idle means the idle image (the one the release or the in-place switch wrote) runs: the digest of the
       // spec image, which follows every template change of the pool.
-      const problem = this.digestProblem(pod);
+      // An evicted pod (phase Failed) has its containers killed; the controller replaces it, so a stop it
+      // completes on the digest the killed container ran is no broken promise.
+      const problem = this.digestProblem(pod, pod.status?.phase === 'Failed');
       if (problem) this.violate('idle-before-target', name, problem);
     }
     // Stuck time in starting/stopping.
@@ -279,8 +281,11 @@ export class InvariantTracker {
     } else if (!busy) this.closeStuck(name, track, now);
   }
 
-  /** Why the pod's containers do not run the digests of their spec images, if they do not. */
-  digestProblem(pod: Pod): string | undefined {
+  /**
+   * Why the pod's containers do not run the digests of their spec images, if they do not (with `allowStopped`, a
+   * container that stopped after starting counts by the digest it ran).
+   */
+  digestProblem(pod: Pod, allowStopped = false): string | undefined {
     const statuses = pod.status?.containerStatuses ?? [];
     for (const c of pod.spec?.containers ?? []) {
       const image = c.image ?? '';
@@ -290,7 +295,7 @@ export class InvariantTracker {
       if (!want) return `image ${image} was not pushed by the run`;
       if (!(s.imageID ?? '').endsWith(`@${want}`))
         return `container ${c.name} runs ${s.imageID}, target ${want}`;
-      if (!s.state?.running)
+      if (!s.state?.running && !allowStopped)
         return `container ${c.name} (${short(s.containerID ?? '')}) is not running (${JSON.stringify(s.state)})`;
     }
     return undefined;

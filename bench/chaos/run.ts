@@ -63,7 +63,7 @@ const MiB = 1024 * 1024;
 const TEMPLATE_WEIGHT = 0.05;
 // Controller SIGKILLs: 20+ in a ≥ 5-minute run, spread evenly; about two thirds hit the leader.
 const CONTROLLER_KILLS =
-  SECONDS >= 300 ? Math.max(20, Math.round(SECONDS / 27)) : Math.max(2, Math.floor(SECONDS / 30));
+  SECONDS >= 300 ? Math.max(20, Math.round(SECONDS / 24)) : Math.max(2, Math.floor(SECONDS / 30));
 const LEADER_SHARE = 0.65;
 
 const log = (message: string): void => void process.stderr.write(`chaos: ${message}\n`);
@@ -281,7 +281,7 @@ async function main(): Promise<number> {
     // From the outside, the controller works again when a transition completes: after a fault that stopped it,
     // a probe claim and a probe release make sure there is one to complete (other faults running at the same
     // time, e.g. a registry storm, can delay it too). Returns ms from `since` (undefined after 120 s).
-    const workingAgain = async (since: number): Promise<number | undefined> => {
+    const workingAgain = async (since: number, waitMs = 120_000): Promise<number | undefined> => {
       void claimOne({ pool: idlestPool(), waitForIdleMs: 10_000 });
       const open = rnd.pick(openClaims());
       if (open) {
@@ -290,7 +290,7 @@ async function main(): Promise<number> {
           .release({ namespace, sandboxId: open.id }, { signal: AbortSignal.timeout(30_000) })
           .catch(() => undefined);
       }
-      const deadline = Date.now() + 120_000;
+      const deadline = Date.now() + waitMs;
       while (Date.now() < deadline) {
         const c = track.firstCompletionAfter(since);
         if (c !== undefined) return c - since;
@@ -300,10 +300,10 @@ async function main(): Promise<number> {
     };
     // A template change: the idle image tag (an in-place switch of idle pods), or the template's label and env
     // (idle pods recreated), or both. Idle pods roll within maxUnavailable; running ones are left alone.
-    const changeTemplate = async (): Promise<void> => {
+    const changeTemplate = async (forced?: 'idleImage' | 'template'): Promise<void> => {
       const pool = rnd.pick(POOLS) as string;
       const state = templateState.get(pool) as { idleTag: string; gen: number };
-      const kind = rnd.weighted({ idleImage: 1, template: 1, both: 0.5 });
+      const kind = forced ?? rnd.weighted({ idleImage: 1, template: 1, both: 0.5 });
       const next = {
         idleTag: kind === 'template' ? state.idleTag : (idleTags.find((t) => t !== state.idleTag) as string),
         gen: kind === 'idleImage' ? state.gen : state.gen + 1,
@@ -329,8 +329,18 @@ async function main(): Promise<number> {
     const openClaims = () =>
       claims.filter((c) => !c.releasedByUs && !track.pods.get(c.pod)?.released.has(c.id));
 
+    // Besides the random ones, one change of each kind at a fixed point, so even the short profile has both.
+    const forcedTemplateChanges = [
+      { at: end - SECONDS * 1000 * 0.75, kind: 'idleImage' as const },
+      { at: end - SECONDS * 1000 * 0.4, kind: 'template' as const },
+    ];
     const workload = (async () => {
       while (Date.now() < end) {
+        const forced = forcedTemplateChanges[0];
+        if (forced && Date.now() >= forced.at) {
+          forcedTemplateChanges.shift();
+          await changeTemplate(forced.kind);
+        }
         const op = rnd.weighted({ claim: 5, release: 4, touch: 2, scale: 0.4, template: TEMPLATE_WEIGHT });
         if (op === 'claim' && inFlight < 6) void claimOne();
         else if (op === 'template') await changeTemplate();
@@ -378,6 +388,15 @@ async function main(): Promise<number> {
     const restarts: Promise<void>[] = [];
     const maxApiRestarts = SECONDS >= 300 ? 3 : 1;
     let outageDone = false;
+    let outageActive = false;
+    const stormTimers = new Set<ReturnType<typeof setTimeout>>();
+    const endStorm = (): void => {
+      const timer = setTimeout(() => {
+        stormTimers.delete(timer);
+        if (!outageActive) proxy.clearFaults();
+      }, 10_000);
+      stormTimers.add(timer);
+    };
     let etcdDone = false;
 
     const faultLoop = (async () => {
@@ -441,14 +460,19 @@ async function main(): Promise<number> {
         case 'watchStall':
           stalledConnections += stallProxy.stall();
           return;
+        // Storms are counted in requests but end after 10 s whatever is left: the registry sees few requests
+        // (the resolver caches digests), so an unconsumed storm would otherwise turn into a minutes-long outage.
         case 'registry5xx':
           proxy.respond5xx(rnd.int(5, 30), rnd.pick([500, 502, 503]) as number);
+          endStorm();
           return;
         case 'registry429':
           proxy.respond429(rnd.int(5, 20), 1);
+          endStorm();
           return;
         case 'registryDrop':
           proxy.dropConnection(rnd.int(3, 10));
+          endStorm();
           return;
         case 'registryLatency':
           proxy.latency(rnd.int(300, 1_500));
@@ -457,10 +481,12 @@ async function main(): Promise<number> {
           return;
         case 'registryOutage': {
           outageDone = true;
+          outageActive = true;
           const ms = Math.min(30_000, SECONDS * 50);
           proxy.respond5xx(1_000_000, 503);
           await sleep(ms);
           proxy.clearFaults();
+          outageActive = false;
           return;
         }
         case 'oomKill': {
@@ -538,7 +564,9 @@ async function main(): Promise<number> {
         await sleep(200);
         l = await leader();
       }
-      const target = wantLeader ? l : replicas.find((r) => r !== l && r.alive());
+      // The wanted one is not there (no leader yet, or the other replica still restarting): kill whichever lives.
+      const target =
+        (wantLeader ? l : replicas.find((r) => r !== l && r.alive())) ?? replicas.find((r) => r.alive());
       if (!target) {
         faults['controllerKillSkipped'] = (faults['controllerKillSkipped'] ?? 0) + 1;
         return;
@@ -568,8 +596,8 @@ async function main(): Promise<number> {
       }
       leaderRecoveryMs.push(performance.now() - t);
       // Completions the dead leader's last writes caused arrive within a few ms; later ones are the new leader's.
-      const ms = await workingAgain(killedAt + 300);
-      if (ms === undefined) errors.push('no transition completed within 120 s of a new leader');
+      const ms = await workingAgain(killedAt + 300, 60_000);
+      if (ms === undefined) errors.push('no transition completed within 60 s of a new leader');
       else leaderKillWorkingMs.push(ms + 300);
     }
 
@@ -596,6 +624,7 @@ async function main(): Promise<number> {
     }, 30_000);
     await Promise.all([workload, faultLoop, killLoop]);
     await Promise.all(restarts);
+    for (const t of stormTimers) clearTimeout(t);
     proxy.clearFaults();
     proxy.latency(0);
     log('faults over; waiting for the pools to settle');
