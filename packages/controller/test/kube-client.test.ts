@@ -109,7 +109,7 @@ describe('createKubeClient against the real kube-apiserver', () => {
     }
   });
 
-  it('sends a GET once more when the server dropped the kept-alive connection it was sent on', async () => {
+  it('sends a GET, and a PATCH marked idempotent, once more when the server dropped the kept-alive connection it was sent on', async () => {
     // The relay plays a server that closed an idle connection: bytes arriving on a connection idle for
     // 200 ms kill it instead of being forwarded, so the request written on it gets no answer.
     const upstream = new URL(kc.getCurrentCluster()!.server);
@@ -147,6 +147,21 @@ describe('createKubeClient against the real kube-apiserver', () => {
       });
       expect(ns.metadata.name).toBe(namespace);
       expect(opened).toBe(2);
+      // A PATCH goes again only when the caller marks it idempotent.
+      const patch = (idempotent: boolean) =>
+        client.request({
+          method: 'PATCH',
+          path: `/api/v1/namespaces/${namespace}`,
+          body: { metadata: { labels: { 'agentbox.test/resent': String(idempotent) } } },
+          idempotent,
+        });
+      await new Promise((r) => setTimeout(r, 400));
+      await expect(patch(false)).rejects.toBeInstanceOf(KubeApiError);
+      await client.request({ path: `/api/v1/namespaces/${namespace}` }); // a fresh kept-alive connection
+      expect(opened).toBe(3);
+      await new Promise((r) => setTimeout(r, 400));
+      await expect(patch(true)).resolves.toBeDefined();
+      expect(opened).toBe(4); // the stale one, then the resend's
     } finally {
       await client.close();
       relay.close();

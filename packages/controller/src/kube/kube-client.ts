@@ -25,6 +25,12 @@ export interface KubeRequest {
   signal?: AbortSignal;
   /** Default: the client's `requestTimeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Safe to send twice, so it is sent again once when a kept-alive connection turns out closed. GET, PUT and
+   * DELETE always are; set it for a PATCH or POST whose replay cannot do harm (e.g. a JSON patch led by
+   * `test` operations that fail once it was applied). Default: false.
+   */
+  idempotent?: boolean;
 }
 
 /** One event of a watch stream. */
@@ -149,8 +155,9 @@ export async function createKubeClient(
       } catch (err) {
         // A kept-alive connection the server closed while idle fails the next request sent on it before
         // any answer. GET, PUT (guarded by resourceVersion: a replay is at worst a 409) and DELETE are safe
-        // to send once more on a fresh connection; POST and PATCH are not.
-        if (!isStaleConnection(err) || !RESENDABLE.has(method) || signal.signal.aborted) throw err;
+        // to send once more on a fresh connection; POST and PATCH only when the caller says they are.
+        const resendable = RESENDABLE.has(method) || req.idempotent === true;
+        if (!isStaleConnection(err) || !resendable || signal.signal.aborted) throw err;
         res = await requests.request({ method, path, headers, body, signal: signal.signal });
       }
     } catch (err) {

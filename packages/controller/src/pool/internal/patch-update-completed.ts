@@ -70,6 +70,8 @@ export async function patchUpdateCompleted(
       path: podsPath(cached.metadata?.namespace, cached.metadata?.name),
       contentType: 'application/json-patch+json',
       body: ops,
+      // Sent again after a dropped connection at worst fails its tests and falls back below.
+      idempotent: true,
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
   } catch (err) {
