@@ -69,7 +69,6 @@ export { parseImageReference } from './image/parse-image-reference.js';
 export { isConflictError } from './is-conflict-error.js';
 export { isInplaceUpdateCompleted } from './is-inplace-update-completed.js';
 export { markUpdateCompleted } from './mark-update-completed.js';
-export { withUpdateCompleted } from './with-update-completed.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
 export type { CoreDeps } from './ports/core-deps.js';
@@ -106,3 +105,4 @@ export type {
 } from './update-explanation.js';
 export type { ResolvedUpdateOptions, UpdateOptions } from './update-options.js';
 export { resolveUpdateOptions } from './update-options.js';
+export { withUpdateCompleted } from './with-update-completed.js';
