@@ -401,8 +401,16 @@ async function main(): Promise<number> {
 
     const faultLoop = (async () => {
       await sleep(FAULT_EVERY_MS / 2);
+      // kube-apiserver restarts and the etcd restart happen at fixed points at the latest (the random draw may
+      // take them earlier), so every run has all of them.
+      const start = end - SECONDS * 1000;
+      const apiServerDue = (SECONDS >= 300 ? [0.3, 0.55, 0.8] : [0.5]).map((f) => start + SECONDS * 1000 * f);
+      const etcdDue = start + SECONDS * 1000 * 0.45;
       while (Date.now() < end - 5_000) {
-        const kind = rnd.weighted({
+        const apiServerBehind =
+          (faults['apiServerRestart'] ?? 0) < apiServerDue.filter((t) => Date.now() >= t).length;
+        const etcdBehind = !etcdDone && Date.now() >= etcdDue;
+        const weighted = rnd.weighted({
           pullFailure: 1.2,
           apiServerRestart:
             (faults['apiServerRestart'] ?? 0) < maxApiRestarts && Date.now() > end - SECONDS * 800 ? 1 : 0,
@@ -418,6 +426,7 @@ async function main(): Promise<number> {
           conflictStorm: 2,
           kubeletRestart: 0.7,
         });
+        const kind = apiServerBehind ? 'apiServerRestart' : etcdBehind ? 'etcdRestart' : weighted;
         faults[kind] = (faults[kind] ?? 0) + 1;
         log(`fault ${kind} at +${Math.round((Date.now() - (end - SECONDS * 1000)) / 1000)} s`);
         try {
