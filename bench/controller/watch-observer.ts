@@ -17,7 +17,7 @@ export interface ObservedPod {
   phase: string | undefined;
   ready: boolean;
   deleting: boolean;
-  /** Every container of the update's trigger-time snapshot runs a target digest with a new containerID. */
+  /** Every container of the update's trigger-time snapshot runs a target digest with a new containerID, shown running. */
   landed: boolean;
 }
 
@@ -85,6 +85,7 @@ function updateLanded(pod: Pod, targets: ReadonlySet<string>): boolean {
     const status = pod.status?.containerStatuses?.find((s) => s.name === container);
     const digest = status?.imageID?.slice(status.imageID.lastIndexOf('@') + 1) ?? '';
     if (!status?.containerID || status.containerID === last.containerID || !targets.has(digest)) return false;
+    if (!status.state?.running) return false; // the completion rule's last check: shown running
   }
   return true;
 }

@@ -178,6 +178,10 @@ func (r *reconciler) completed(ctx context.Context, pod *corev1.Pod, s *state) b
 		if status == nil || status.ContainerID == "" || (last.ContainerID != "" && status.ContainerID == last.ContainerID) {
 			return false
 		}
+		// A half-written status can pair the new imageID with the killed container's id and state.
+		if status.State.Running == nil {
+			return false
+		}
 		target, err := r.resolver.resolve(ctx, spec.Image)
 		if err != nil || digestFromImageID(status.ImageID) != target {
 			return false

@@ -232,6 +232,34 @@ describe('isInplaceUpdateCompleted (SPEC 2.2)', () => {
     });
   });
 
+  describe('the container must be shown running', () => {
+    // kubelet's status writes are split: the new imageID can arrive beside the killed container's id and state.
+    const killed = { terminated: { exitCode: 137, reason: 'Error' } };
+
+    it('claimed while the container was still being created (none recorded), new imageID beside the killed idle container → not completed', async () => {
+      const pod = starting(
+        { containerID: 'containerd://c-idle', state: killed },
+        { lastContainerStatuses: { sandbox: {} } },
+      );
+      expect(await isInplaceUpdateCompleted(pod, resolver())).toBe(false);
+    });
+
+    it('a container started and killed since the trigger, its id differing from the recorded one → not completed', async () => {
+      expect(
+        await isInplaceUpdateCompleted(
+          starting({ containerID: 'containerd://c-mid', state: killed }),
+          resolver(),
+        ),
+      ).toBe(false);
+    });
+
+    it('waiting (created, not started) → not completed; running → completed', async () => {
+      const waiting = { waiting: { reason: 'ContainerCreating' } };
+      expect(await isInplaceUpdateCompleted(starting({ state: waiting }), resolver())).toBe(false);
+      expect(await isInplaceUpdateCompleted(starting({}), resolver())).toBe(true);
+    });
+  });
+
   it('passes the namespace and pull secret names to the resolver', async () => {
     const pod = makePod({
       namespace: 'team-a',

@@ -200,6 +200,7 @@ describe('claim → running → release → idle, end to end on the fakes', () =
             imageID: `${image.split(':')[0]}@${digest}`,
             containerID,
             restartCount: 0,
+            state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
           },
         ];
       });

@@ -4,6 +4,8 @@
  * - `ContainerNotInSpec`: the state names a container the spec no longer has;
  * - `NoStatus`: kubelet has not reported the container;
  * - `ContainerIDUnchanged`: the container recorded at trigger time has not been replaced yet;
+ * - `ContainerNotRunning`: the status does not show the container running (a half-written status can pair
+ *   the new image with the killed container's id and `terminated` state);
  * - `InvalidImageID`: the status `imageID` is not a digest (`digestFromStatus` failed, e.g. still pulling);
  * - `ResolverError`: resolving the target (or a config digest) failed;
  * - `DigestMismatch`: the running digest is not the target's, and neither are their config digests.
@@ -13,6 +15,7 @@ export type UpdatePendingReason =
   | 'ContainerNotInSpec'
   | 'NoStatus'
   | 'ContainerIDUnchanged'
+  | 'ContainerNotRunning'
   | 'InvalidImageID'
   | 'ResolverError'
   | 'DigestMismatch';

@@ -83,6 +83,13 @@ async function evaluateContainer(
   if (recordedID !== '' && (str(status.containerID) === '' || status.containerID === recordedID)) {
     return pending('ContainerIDUnchanged', `container ${recordedID} has not been replaced yet`);
   }
+  // kubelet writes imageID, containerID and state in separate status updates: the new imageID can sit beside
+  // the killed container's id and `terminated` state. With no container recorded at the trigger (a claim of a
+  // pod still creating its container), or a container started and killed since, the ID check above cannot
+  // tell; only a container shown running is the one the target started.
+  if (status.state?.running === undefined || status.state.running === null) {
+    return pending('ContainerNotRunning', `container ${str(status.containerID) || '(none)'} is not running`);
+  }
 
   let running: string;
   try {

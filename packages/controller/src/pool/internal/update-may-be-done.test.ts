@@ -8,9 +8,12 @@ const state: InplaceUpdateState = {
   updateTimestamp: new Date(0),
   lastContainerStatuses: { main: { containerID: 'containerd://old' } },
 };
-const pod = (image: string, containerID?: string): Pod => ({
+const running = { running: { startedAt: '2026-01-01T00:00:00Z' } };
+const pod = (image: string, containerID?: string, containerState: object = running): Pod => ({
   spec: { containers: [{ name: 'main', image }] },
-  status: { containerStatuses: [{ name: 'main', ...(containerID ? { containerID } : {}) }] },
+  status: {
+    containerStatuses: [{ name: 'main', state: containerState, ...(containerID ? { containerID } : {}) }],
+  },
 });
 
 describe('updateMayBeDone', () => {
@@ -19,6 +22,17 @@ describe('updateMayBeDone', () => {
     expect(updateMayBeDone(pod('reg/app:2', 'containerd://old'), state)).toBe(false);
     expect(updateMayBeDone(pod('reg/app:2'), state)).toBe(false);
     expect(updateMayBeDone({ spec: pod('reg/app:2').spec }, state)).toBe(false);
+  });
+
+  it('is false while the status does not show the container running (a half-written status)', () => {
+    const killed = { terminated: { exitCode: 137 } };
+    expect(updateMayBeDone(pod('reg/app:2', 'containerd://new', killed), state)).toBe(false);
+    expect(
+      updateMayBeDone(pod('reg/app:2', 'containerd://idle', killed), {
+        ...state,
+        lastContainerStatuses: { main: {} },
+      }),
+    ).toBe(false);
   });
 
   it('is true once replaced, or when no container ID was recorded (the resolver decides)', () => {
