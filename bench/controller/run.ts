@@ -31,6 +31,9 @@ const SKIP_MEMORY = process.env['BENCH_SKIP_MEMORY'] === '1';
 const SEQUENTIAL = 20;
 const CONCURRENT = 200;
 const CONCURRENCY = 8;
+// agentbox runs its per-pod completions on a lane of their own (`--completion-concurrency`, default 32) beside
+// the 8 pool workers; the baseline gets as many workers in all, so both may have 40 reconciles in flight.
+const COMPLETION_CONCURRENCY = 32;
 const MEMORY = { pools: 10, podsPerPool: 1_000, steadyMs: Number(process.env['BENCH_STEADY_MS'] ?? 60_000) };
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const results = join(root, 'bench', 'results');
@@ -82,7 +85,7 @@ async function main(): Promise<number> {
         kubeconfigPath: cp.kubeconfigPath,
         namespace,
         goBinary,
-        concurrency: CONCURRENCY,
+        concurrency: kind === 'agentbox' ? CONCURRENCY : CONCURRENCY + COMPLETION_CONCURRENCY,
         ...(profileDir ? { cpuProfileDir: profileDir } : {}),
       });
       try {

@@ -40,6 +40,12 @@ export interface ControllerOptions {
   clock?: Clock;
   /** Pools reconciled at once. Default: 8. */
   concurrency?: number;
+  /**
+   * Per-pod completions written at once, on a queue and workers of their own: a completion is one small
+   * request, so a burst of them is bounded by the API client's connections, not by the pool workers, and
+   * never waits behind a pool's full reconcile. Default: 32.
+   */
+  completionConcurrency?: number;
   /** A pool with no earlier deadline is reconciled again after this long (jittered ±10 %). Default: 30000 ms. */
   resyncIntervalMs?: number;
   /** How long stop() waits for in-flight reconciles before aborting them. Default: 10000 ms. */
@@ -72,6 +78,7 @@ export interface ResolvedControllerOptions {
   logger: Logger;
   clock: Clock;
   concurrency: number;
+  completionConcurrency: number;
   resyncIntervalMs: number;
   drainTimeoutMs: number;
   podEventBatchMs: number;
@@ -97,6 +104,7 @@ export function resolveControllerOptions(options: ControllerOptions): ResolvedCo
     logger: options.logger ?? createLogger(),
     clock: options.clock ?? systemClock,
     concurrency: Math.max(1, Math.floor(options.concurrency ?? 8)),
+    completionConcurrency: Math.max(1, Math.floor(options.completionConcurrency ?? 32)),
     resyncIntervalMs: options.resyncIntervalMs ?? 30_000,
     drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
     podEventBatchMs: Math.max(0, options.podEventBatchMs ?? 100),

@@ -74,6 +74,8 @@ export function startController(options: ControllerOptions): Promise<RunningCont
 
 interface Term {
   queue: WorkQueue;
+  /** Per-pod completion keys, on workers of their own. */
+  completions: WorkQueue;
   completionKeyOf: ((pod: Pod) => string | undefined) | undefined;
   abort: AbortController;
   workers: Promise<void>;
@@ -83,11 +85,11 @@ interface Term {
  * The manager, in controller-runtime's order:
  * 1. metrics and health servers;
  * 2. the KubeClient, the resolver, Events;
- * 3. pod and pool informers (pod events enqueue the pod's completion key at once when the reconciler makes one,
- *    and the pod's pool `podEventBatchMs` later; pool events enqueue the pool at once);
+ * 3. pod and pool informers (pod events enqueue the pod's completion key at once, on the completions queue, when
+ *    the reconciler makes one, and the pod's pool `podEventBatchMs` later; pool events enqueue the pool at once);
  * 4. after the caches synced: leader election when enabled;
- * 5. per leadership term: a work queue seeded with every pool (and every pool a cached pod names) and
- *    `concurrency` workers running the reconcile
+ * 5. per leadership term: a work queue seeded with every pool (and every pool a cached pod names) with
+ *    `concurrency` workers, and a completions queue with `completionConcurrency` workers, running the reconcile
  *    with the term's signal; its writes go through a fence that refuses them once the term ended.
  * stop() undoes it in reverse.
  */
@@ -178,7 +180,7 @@ export async function startControllerWith(
     const queue = term?.queue;
     if (!queue) return;
     const completion = type === 'delete' ? undefined : term?.completionKeyOf?.(pod);
-    if (completion) queue.add(completion);
+    if (completion) term?.completions.add(completion);
     if (key) queue.addAfter(key, o.podEventBatchMs);
     const oldKey = old ? poolKeyOfPod(old) : undefined;
     if (oldKey && oldKey !== key) queue.addAfter(oldKey, o.podEventBatchMs);
@@ -193,7 +195,10 @@ export async function startControllerWith(
   live = true;
   logger.info({ namespace: o.namespace ?? '(all)' }, 'controller started; waiting for caches');
 
-  const depthTimer = setInterval(() => metrics.setQueueDepth(term?.queue.len() ?? 0), 1_000);
+  const depthTimer = setInterval(
+    () => metrics.setQueueDepth((term?.queue.len() ?? 0) + (term?.completions.len() ?? 0)),
+    1_000,
+  );
   depthTimer.unref();
 
   function startTerm(leaderSignal: AbortSignal | undefined, isCurrentLeader: () => boolean): void {
@@ -207,6 +212,7 @@ export async function startControllerWith(
     // pool whose reconciles failed a dozen times in a row (a registry or API server outage) waits minutes for
     // its next try when no pod event comes; the chaos runner saw a finished stop wait 5 minutes after one.
     const queue = createWorkQueue({ clock, backoffMaxMs: o.resyncIntervalMs });
+    const completions = createWorkQueue({ clock, backoffMaxMs: o.resyncIntervalMs });
     const reconciler = reconcilerFactory({
       kube: fenceWrites(kube, abort.signal, isCurrentLeader),
       pods,
@@ -226,12 +232,11 @@ export async function startControllerWith(
       const key = poolKeyOfPod(pod);
       if (key) queue.add(key);
     }
-    const workers = runWorkers(queue, {
-      concurrency: o.concurrency,
+    const workerOptions = {
       signal: abort.signal,
       clock,
-      reconcile: async (key, signal) => (await reconciler.reconcile(key, signal)) ?? {},
-      onResult(key, outcome, seconds) {
+      reconcile: async (key: string, signal: AbortSignal) => (await reconciler.reconcile(key, signal)) ?? {},
+      onResult(key: string, outcome: ReconcileResult | Error, seconds: number) {
         if (outcome instanceof Error) {
           metrics.observeReconcile('error', seconds);
           metrics.incQueueRetries();
@@ -241,12 +246,17 @@ export async function startControllerWith(
           metrics.observeReconcile(outcome.requeueAfterMs === undefined ? 'success' : 'requeue', seconds);
         }
       },
-    });
+    };
+    const workers = Promise.all([
+      runWorkers(queue, { ...workerOptions, concurrency: o.concurrency }),
+      runWorkers(completions, { ...workerOptions, concurrency: o.completionConcurrency }),
+    ]).then(() => {});
     // The reconciler subscribes to the informers; a later term gets a fresh one.
     const closeReconciler = () => reconciler.close?.();
     workers.then(closeReconciler, closeReconciler);
     const current: Term = {
       queue,
+      completions,
       abort,
       workers,
       completionKeyOf: reconciler.completionKeyOf?.bind(reconciler),
@@ -307,7 +317,10 @@ export async function startControllerWith(
     const current = term;
     // 5. Stop taking work; in-flight reconciles get drainTimeoutMs, then their signal aborts.
     if (current) {
-      await withTimeout(current.queue.shutDownWithDrain(), o.drainTimeoutMs);
+      await withTimeout(
+        Promise.all([current.queue.shutDownWithDrain(), current.completions.shutDownWithDrain()]),
+        o.drainTimeoutMs,
+      );
       current.abort.abort(new Error('controller stopping'));
       await withTimeout(current.workers, 2_000);
     }

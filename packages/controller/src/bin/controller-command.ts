@@ -21,6 +21,7 @@ export interface ControllerFlags {
   metricsBindAddress: string;
   healthProbeBindAddress: string;
   concurrency: number;
+  completionConcurrency: number;
   logLevel: string;
   resolver: ResolverBackend;
   resolverCacheTtl: number;
@@ -60,6 +61,7 @@ export function addControllerFlags(command: Command): Command {
       ':8081',
     )
     .option('--concurrency <n>', 'pools reconciled at once', positiveInt, 8)
+    .option('--completion-concurrency <n>', 'per-pod completions written at once', positiveInt, 32)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
     .addOption(
       new Option('--resolver <backend>', 'digest resolver backend')
@@ -114,6 +116,7 @@ export function controllerOptionsFromFlags(
     metricsAddress: flags.metricsBindAddress,
     healthAddress: flags.healthProbeBindAddress,
     concurrency: flags.concurrency,
+    completionConcurrency: flags.completionConcurrency,
     logger,
     resolverBackend: flags.resolver,
     resolverCacheTtlMs: flags.resolverCacheTtl,
