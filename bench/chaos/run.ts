@@ -41,6 +41,7 @@ import {
   startRegistry,
 } from '@agentbox/testenv';
 import { type ControllerReplica, createControllerReplica } from './controller-replica.js';
+import { runFuzz } from './fuzz/run-fuzz.js';
 import { InvariantTracker } from './invariant-tracker.js';
 import { processRestarter } from './process-restarter.js';
 import { seededRandom } from './random.js';
@@ -798,6 +799,21 @@ async function main(): Promise<number> {
     }
     const kubeletErrors = node?.errors().length ?? 0;
 
+    // Fuzzing, after the faults: hostile pods in a namespace of their own on the same control plane, reconciled
+    // by a controller process of their own (see fuzz/run-fuzz.ts). Only in runs of 5 minutes or more; the
+    // short profile's own fuzz is fuzz.test.ts.
+    const fuzz =
+      SECONDS >= 300
+        ? await runFuzz({
+            controlPlane: cp,
+            cases: Number(process.env['CHAOS_FUZZ_CASES'] ?? 10_000),
+            seed: SEED,
+            workDir: work,
+            log: (m) => log(`fuzz: ${m}`),
+          })
+        : undefined;
+    for (const v of fuzz?.violations ?? []) track.violate('fuzz', '-', v);
+
     const violations = track.violations;
     for (const v of violations) {
       log(`VIOLATION ${v.kind} ${v.pod}: ${v.detail} (${v.at})`);
@@ -837,8 +853,9 @@ async function main(): Promise<number> {
       lateTagClaimsRan: lateClaims.filter((c) => track.runningIds.has(c.id)).length,
       lateTagPushedAfterMs: stats(lateClaims.map((c) => c.pushedAfterMs)),
       credentialScans: { logs: replicas.length, events: events.length, metricsScrapes },
-      // Filled in by the fuzzer of generated pods and annotations when it runs with the chaos profile.
-      fuzzCases: null,
+      // The fuzzer of generated pods and annotations (runs of 5 minutes or more).
+      fuzzCases: fuzz?.cases ?? 0,
+      fuzz: fuzz && { ...fuzz, violations: fuzz.violations.length },
       etcdRestartRecoveryMs: stats(etcdRecoveryMs),
       stalledConnections,
       longestStuckMs: Math.round(track.longestStuckMs),
