@@ -323,6 +323,28 @@ describe('the kubelet simulator', () => {
     expect(again.errors()).toEqual([]);
   });
 
+  it('after a restart, replaces a container whose status only half shows the new image (a cut split write)', async () => {
+    const { namespace, sim } = await setup('sim-restart-half');
+    await core.createNamespacedPod({ namespace, body: podSpec('p', v1.reference) });
+    const before = main(await waitForPod(namespace, 'p', 'Running', isRunning))!;
+    await sim.stop();
+    // While the node is down: the spec moves to v2, and the status shows v2 beside the old container, as
+    // the first of kubelet's split writes would before the restart cut the rest.
+    await setImage(namespace, 'p', v2.reference);
+    const pod = await core.readNamespacedPod({ namespace, name: 'p' });
+    const status = pod.status!.containerStatuses![0]!;
+    status.image = v2.reference;
+    status.imageID = `${v2.reference.split(':').slice(0, -1).join(':')}@${v2.digest}`;
+    await core.replaceNamespacedPodStatus({ namespace, name: 'p', body: pod });
+    const again = await startKubeletSimulator(kc, { namespace, nodeName: sim.nodeName });
+    running.push(again);
+    const replaced = (p: V1Pod) =>
+      isRunning(p) && main(p)?.image === v2.reference && main(p)?.containerID !== before.containerID;
+    const after = main(await waitForPod(namespace, 'p', 'a new container for v2', replaced))!;
+    expect(after.imageID).toContain(v2.digest);
+    expect(again.errors()).toEqual([]);
+  });
+
   it('refuses an action on a pod it does not run', async () => {
     const { namespace, sim } = await setup('sim-unknown');
     await expect(sim.oomKill(namespace, 'nope', 'main')).rejects.toMatchObject({ code: 'PodNotOnNode' });

@@ -1,5 +1,6 @@
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { KubeletSimulatorError } from '../kubelet-simulator-error.js';
+import { imageStartedFor } from './node-runtime.js';
 import { laterIfCurrent, type PodChain } from './pod-chain.js';
 import { bindPod, finishPodDeletion } from './pod-lifecycle-calls.js';
 import { PodStatusPublisher } from './pod-status-publisher.js';
@@ -184,6 +185,10 @@ export class PodActor implements PodChain {
       const image = spec.image ?? '';
       const adopted = adoptSimContainer(status, image, this.ctx.format.statusImage(image));
       if (!adopted) continue;
+      // The status may pair the spec image with the container it replaces (a split write cut short by the
+      // restart): that container runs another image, so it is replaced now, as kubelet would.
+      const startedFor = imageStartedFor(this.ctx.nodeName, adopted.containerID);
+      if (startedFor !== undefined && startedFor !== image) continue;
       this.containers.set(spec.name, adopted);
       // The image it runs is on the node: a restart of that container needs no pull.
       const digest = adopted.imageID.split('@').pop();

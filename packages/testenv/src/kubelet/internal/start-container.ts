@@ -1,4 +1,5 @@
 import { isValidImage } from '../container-runtime.js';
+import { recordContainerStarted } from './node-runtime.js';
 import { laterIfCurrent, type PodChain } from './pod-chain.js';
 import { pullWithBackOff } from './pull-with-back-off.js';
 import { type SimContainer, wait } from './sim-container.js';
@@ -93,6 +94,7 @@ async function launch(
   if (c.state.terminated) c.lastState = { terminated: c.state.terminated };
   if (c.containerID) c.restartCount += 1;
   c.containerID = ctx.format.newContainerId();
+  recordContainerStarted(ctx.nodeName, c.containerID, image);
   const own = { image: ctx.format.statusImage(image), imageID: ctx.format.imageId(image, digest) };
   // containerd reports the image record of the content: the first name it was pulled under.
   let record = ctx.imageRecords?.get(digest);
