@@ -41,11 +41,17 @@ const client = new InMemoryPodClient([idle]); // in production: a PodClient on @
 const resolver = new SeededDigestResolver({ digests: { 'pause:3.10': PAUSE, 'python:3.12': PYTHON } });
 const clock = new FakeClock('2026-01-01T00:00:00Z');
 
-// kubelet's part, simulated: it replaces the container and reports the new image and container IDs.
+// kubelet's part, simulated: it replaces the container and reports the new image and container IDs, running.
 function kubeletRuns(image: string, digest: string, containerID: string): Pod {
   return client.modify('sandboxes', 'demo-0', (pod) => {
     pod.status!.containerStatuses = [
-      { name: 'sandbox', image, imageID: `docker.io/library/${image}@${digest}`, containerID },
+      {
+        name: 'sandbox',
+        image,
+        imageID: `docker.io/library/${image}@${digest}`,
+        containerID,
+        state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+      },
     ];
   });
 }
