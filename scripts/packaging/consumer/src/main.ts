@@ -42,7 +42,15 @@ const seeded = new SeededDigestResolver({ digests: { 'pause:3.10': PAUSE, 'pytho
 const clock = new FakeClock('2026-01-01T00:00:00Z');
 const kubeletRuns = (image: string, digest: string, containerID: string): Pod =>
   client.modify('sandboxes', 'demo-0', (pod) => {
-    pod.status!.containerStatuses = [{ name: 'sandbox', image, imageID: `${image}@${digest}`, containerID }];
+    pod.status!.containerStatuses = [
+      {
+        name: 'sandbox',
+        image,
+        imageID: `${image}@${digest}`,
+        containerID,
+        state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+      },
+    ];
   });
 
 const claimed = await triggerUpdateWithOptions(
