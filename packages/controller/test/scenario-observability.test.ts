@@ -81,7 +81,12 @@ describe('controller scenarios: metrics and credentials', () => {
     const labels = `namespace="${fx.namespace}",pool="private"`;
     const text = await fx.until('metrics show the transitions', async () => {
       const body = await (await fetch(controller.metricsUrl!)).text();
-      return body.includes(`agentbox_releases_total{${labels},reason="IdleTimeout"} 1`) && body;
+      // The pool gauges follow in the pool's reconcile, which pod events enqueue 100 ms after them.
+      return (
+        body.includes(`agentbox_releases_total{${labels},reason="IdleTimeout"} 1`) &&
+        body.includes(`agentbox_pool_sandboxes{${labels},phase="idle"} 2`) &&
+        body
+      );
     });
     expect(text).toMatch(
       new RegExp(
