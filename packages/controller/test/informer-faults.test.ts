@@ -65,7 +65,7 @@ describe('informer faults: a cut watch connection and a silent watch (through a 
   /** Starts an informer through the relay and waits until its watch delivers (so the watch connection is up). */
   async function startInformer(
     namespace: string,
-    options: { watchdogMs?: number; relistIntervalMs?: number } = {},
+    options: { watchdogMs?: number; silenceProbeMs?: number; relistIntervalMs?: number } = {},
   ) {
     // Each test starts clean: the informers of earlier tests stopped, frozen connections dropped.
     await Promise.all(informers.splice(0).map((i) => i.stop()));
@@ -115,7 +115,7 @@ describe('informer faults: a cut watch connection and a silent watch (through a 
 
   it('the watchdog rebuilds a watch that stays open but delivers nothing', async () => {
     const ns = await createTestNamespace(kc, 'informer-stall');
-    const { informer, adds, messages } = await startInformer(ns, { watchdogMs: 400 });
+    const { informer, adds, messages } = await startInformer(ns, { watchdogMs: 400, silenceProbeMs: 0 });
     const connectionsBefore = relay.connections();
 
     // The established watch connection stays open but carries nothing from now on.
@@ -127,6 +127,38 @@ describe('informer faults: a cut watch connection and a silent watch (through a 
     expect(adds).toEqual(['warm', 'after-stall']);
     expect(relay.connections()).toBeGreaterThan(connectionsBefore);
     expect(messages).toContain('warn watch silent; rebuilding it');
+    expect(lists).toBe(1);
+  });
+
+  it('a probe finds a frozen watch long before the watchdog: a second watch delivers what the first did not', async () => {
+    const ns = await createTestNamespace(kc, 'informer-probe');
+    const { informer, adds, messages } = await startInformer(ns, {
+      watchdogMs: 600_000,
+      silenceProbeMs: 200,
+    });
+    relay.freezeAll();
+    await createPod(ns, 'after-freeze');
+    await waitFor(() => expect(informer.get(`${ns}/after-freeze`)).toBeDefined());
+    expect(adds).toEqual(['warm', 'after-freeze']);
+    expect(messages).toContain('warn watch silent while the server had changes; rebuilding it');
+    expect(messages).not.toContain('warn watch silent; rebuilding it');
+    expect(lists).toBe(1);
+  });
+
+  it('probes leave a quiet, healthy watch alone', async () => {
+    const ns = await createTestNamespace(kc, 'informer-quiet');
+    const { informer, adds, messages } = await startInformer(ns, {
+      watchdogMs: 600_000,
+      silenceProbeMs: 100,
+    });
+    const connectionsBefore = relay.connections();
+    // Long enough for several probes (each: 100–200 ms of silence, then one second of a second watch).
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(relay.connections()).toBeGreaterThan(connectionsBefore);
+    expect(messages.filter((m) => m.startsWith('warn'))).toEqual([]);
+    await createPod(ns, 'later');
+    await waitFor(() => expect(informer.get(`${ns}/later`)).toBeDefined());
+    expect(adds).toEqual(['warm', 'later']);
     expect(lists).toBe(1);
   });
 

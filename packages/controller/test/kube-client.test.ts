@@ -6,6 +6,7 @@ import { createPodClient } from '../src/kube/create-pod-client.js';
 import { KubeApiError } from '../src/kube/kube-api-error.js';
 import { createKubeClient, type KubeClient } from '../src/kube/kube-client.js';
 import { podsPath } from '../src/kube/kube-paths.js';
+import { startTcpRelay } from './informer-tcp-relay.js';
 
 describe('createKubeClient against the real kube-apiserver', () => {
   const kc = kubeConfigFor(inject('controlPlane'));
@@ -176,5 +177,40 @@ describe('createKubeClient against the real kube-apiserver', () => {
     ac.abort();
     await watching;
     await small.close();
+  });
+});
+
+describe('createKubeClient when every open connection freezes (through a TCP relay)', () => {
+  const access = inject('controlPlane');
+
+  it('pays one timeout, not one per kept-alive connection: the first timeout retires the frozen pool', async () => {
+    const relay = await startTcpRelay(access.server);
+    const kube = await createKubeClient(kubeConfigFor({ ...access, server: relay.server }), {
+      requestTimeoutMs: 1_000,
+    });
+    try {
+      // Four connections kept alive, then the path freezes (no byte moves, nothing closes).
+      await Promise.all(
+        Array.from({ length: 4 }, () => kube.request({ path: '/api/v1/namespaces/default' })),
+      );
+      const before = relay.connections();
+      expect(before).toBeGreaterThanOrEqual(2);
+      relay.freezeAll();
+      const outcomes: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        outcomes.push(
+          await kube
+            .request({ path: '/api/v1/namespaces/default' })
+            .then(() => 'ok')
+            .catch((e: unknown) => (e instanceof KubeApiError ? e.message : String(e))),
+        );
+      }
+      expect(outcomes[0]).toMatch(/timed out after 1000 ms/);
+      expect(outcomes.slice(1)).toEqual(['ok', 'ok', 'ok']);
+      expect(relay.connections()).toBeGreaterThan(before);
+    } finally {
+      await kube.close();
+      await relay.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { TimerHandle } from '../queue/timers.js';
 import type { Informer, InformerHandler, InformerOptions } from './informer.js';
 import { resolveInformerOptions } from './informer-options.js';
 import { IndexedStore, type StoreChange } from './internal/indexed-store.js';
+import { probeWatch } from './internal/probe-watch.js';
 
 interface ObjectMeta {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -19,6 +20,11 @@ interface WatchStatus {
   reason?: string;
   message?: string;
 }
+
+/** A probe with no answer by then is given up (the server ends it after one second). */
+const PROBE_TIMEOUT_MS = 5_000;
+/** The pause before probing again after a probe got no answer. */
+const PROBE_RETRY_MS = 1_000;
 
 /** Why one watch ended without an error. */
 type WatchOutcome = 'ended' | 'expired' | 'stalled' | 'relist' | 'stopped';
@@ -39,8 +45,10 @@ function versionOf(obj: unknown): string | undefined {
  * 1. LIST in pages (`limit`/`continue`); the store is replaced and the differences are emitted.
  * 2. WATCH from the list's resourceVersion with bookmarks and a jittered `timeoutSeconds`.
  * 3. A clean end re-watches from the last resourceVersion seen; a 410 (an `ERROR` event or the response)
- *    relists; any other failure re-watches after an exponential back-off; a watch silent for `watchdogMs`
- *    (not even a bookmark) is torn down and rebuilt.
+ *    relists; any other failure re-watches after an exponential back-off.
+ * 4. A watch silent for `silenceProbeMs` is checked by a one-second second watch from the same resourceVersion;
+ *    when that one delivers changes the first did not, the first is frozen and is rebuilt. A watch silent for
+ *    `watchdogMs` (not even a bookmark) is rebuilt whatever the probes said.
  */
 export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
   const opts = resolveInformerOptions(options);
@@ -129,12 +137,68 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
     let healthy = false;
     // Set by every delivery, cleared by every watchdog check.
     let active = false;
+    // Counts every delivery, so a probe can tell whether this watch moved while the probe ran.
+    let deliveries = 0;
     const end = (why: WatchOutcome, err?: unknown) => {
       if (ac.signal.aborted) return;
       outcome = why;
       failure = err;
       ac.abort();
     };
+
+    // A frozen connection (a half-dead NAT or load balancer) delivers nothing and never fails; bookmarks come
+    // only about once a minute, so silence alone proves nothing before the watchdog's period. The probe asks the
+    // server instead, after one to 1¼ probe periods of silence (checked every quarter period): one second of a
+    // second watch from the same resourceVersion.
+    let probeTimer: TimerHandle | undefined;
+    const quarter = opts.silenceProbeMs / 4;
+    let seenByProbe = 0;
+    let silentQuarters = 0;
+    const scheduleProbeCheck = (ms: number) => {
+      probeTimer = timers.setTimeout(probeCheck, ms);
+    };
+    const probeCheck = () => {
+      probeTimer = undefined;
+      if (ac.signal.aborted) return;
+      if (deliveries !== seenByProbe) {
+        seenByProbe = deliveries;
+        silentQuarters = 0;
+      } else silentQuarters++;
+      if (silentQuarters < 4) {
+        scheduleProbeCheck(quarter);
+        return;
+      }
+      const before = deliveries;
+      const from = resourceVersion;
+      void probeWatch(kube, {
+        path,
+        query: { ...selectors, resourceVersion: from },
+        timeoutMs: PROBE_TIMEOUT_MS,
+        timers,
+        signal: ac.signal,
+      }).then((result) => {
+        if (ac.signal.aborted) return;
+        if (deliveries === before && result === 'changed') {
+          log.warn({ resourceVersion: from }, 'watch silent while the server had changes; rebuilding it');
+          end('stalled');
+          return;
+        }
+        if (deliveries === before && result === 'expired') {
+          end('expired');
+          return;
+        }
+        if (deliveries === before && result === 'failed') {
+          // No answer: most likely a kept-alive connection frozen by the same fault, which the abort destroyed;
+          // the next probe, on another connection, comes soon.
+          scheduleProbeCheck(Math.min(quarter, PROBE_RETRY_MS));
+          return;
+        }
+        silentQuarters = 0;
+        seenByProbe = deliveries;
+        scheduleProbeCheck(quarter);
+      });
+    };
+    if (opts.silenceProbeMs > 0) scheduleProbeCheck(quarter);
 
     // A watch silent for a whole period is rebuilt: detected between one and two periods after its last
     // delivery (the first check comes one period after the watch starts).
@@ -155,6 +219,7 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
     const onEvent = (event: WatchEvent) => {
       if (ac.signal.aborted) return;
       active = true;
+      deliveries++;
       switch (event.type) {
         case 'ADDED':
         case 'MODIFIED': {
@@ -210,6 +275,7 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
       });
     } finally {
       timers.clearTimeout(watchdog);
+      if (probeTimer !== undefined) timers.clearTimeout(probeTimer);
       if (endWatch === end) endWatch = undefined;
       if (inFlight === ac) inFlight = undefined;
     }

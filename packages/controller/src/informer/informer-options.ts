@@ -24,6 +24,7 @@ export function resolveInformerOptions<T>(options: InformerOptions<T>): Resolved
     indexers: options.indexers ?? {},
     watchTimeoutSeconds: options.watchTimeoutSeconds ?? 300,
     watchdogMs: options.watchdogMs ?? 90_000,
+    silenceProbeMs: options.silenceProbeMs ?? 10_000,
     relistIntervalMs: options.relistIntervalMs ?? 0,
     backoffInitialMs: options.backoffInitialMs ?? 200,
     backoffMaxMs: options.backoffMaxMs ?? 30_000,

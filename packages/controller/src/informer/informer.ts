@@ -52,6 +52,13 @@ export interface InformerOptions<T> {
    * within one to two periods of silence; the API server sends a bookmark about every minute). Default: 90000 ms.
    */
   watchdogMs?: number;
+  /**
+   * A watch silent for one to 1¼ periods of this length is probed: a second watch from the same
+   * resourceVersion, for one second. Changes the probe sees and the watch did not mean the watch is frozen; it
+   * is rebuilt at once instead of after the watchdog's period. A quiet collection costs one short watch per
+   * period. 0 = no probes. Default: 10000 ms.
+   */
+  silenceProbeMs?: number;
   /** Full relist period, as a safety net (0 = never). Default: 0. */
   relistIntervalMs?: number;
   /** Back-off after a failed list or watch: initial and max. Default: 200 ms, 30000 ms. */

@@ -2,7 +2,11 @@
 export interface KubeClientOptions {
   /** Kept-alive connections for requests (watches have their own). Default: 32. */
   connections?: number;
-  /** Per-request timeout. Default: 30000 ms. */
+  /**
+   * Per-request timeout. A request that gets no answer by then also retires the pool of kept-alive connections
+   * (at most once per 5 s): a dead path freezes them all, and each would hold a later request this long.
+   * Default: 30000 ms.
+   */
   requestTimeoutMs?: number;
   /** Idle time before a kept-alive connection closes. Default: 60000 ms. */
   keepAliveTimeoutMs?: number;

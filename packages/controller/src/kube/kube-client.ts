@@ -106,11 +106,27 @@ export async function createKubeClient(
     ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
     ...(tls.servername ? { servername: tls.servername } : {}),
   };
-  const requests = new Pool(origin, {
-    connections: opts.connections,
-    connect,
-    keepAliveTimeout: opts.keepAliveTimeoutMs,
-  });
+  const requestPool = () =>
+    new Pool(origin, { connections: opts.connections, connect, keepAliveTimeout: opts.keepAliveTimeoutMs });
+  let requests = requestPool();
+  // Pools replaced by recycleRequests, closing once their in-flight requests end.
+  const retired = new Set<Pool>();
+  let recycledAt = Number.NEGATIVE_INFINITY;
+  // A request with no answer at all by its timeout most likely sat on a connection that died without closing
+  // (a frozen NAT or load-balancer path). The same fault freezes every connection open at that moment, so the
+  // pool's idle ones are suspect too: each would hold the next request sent on it for a whole timeout. New
+  // requests get a fresh pool; the old one closes its idle connections now and the rest as their requests end.
+  function recycleRequests(): void {
+    if (Date.now() - recycledAt < RECYCLE_MIN_INTERVAL_MS) return;
+    recycledAt = Date.now();
+    const old = requests;
+    requests = requestPool();
+    retired.add(old);
+    void old
+      .close()
+      .catch(() => undefined)
+      .finally(() => retired.delete(old));
+  }
   // Watches hold their connection for minutes: a pool of their own, unbounded.
   const watches = new Pool(origin, { connections: null, connect, keepAliveTimeout: opts.keepAliveTimeoutMs });
 
@@ -162,6 +178,7 @@ export async function createKubeClient(
       }
     } catch (err) {
       signal.clear();
+      if (signal.signal.aborted && !req.signal?.aborted) recycleRequests();
       throw networkError(method, req.path, err, req.signal);
     }
     try {
@@ -218,12 +235,19 @@ export async function createKubeClient(
     watch,
     requestCount: () => sent,
     async close() {
-      await Promise.all([requests.close(), watches.destroy()]);
+      await Promise.all([
+        requests.close(),
+        ...[...retired].map((p) => p.destroy().catch(() => undefined)),
+        watches.destroy(),
+      ]);
     },
   };
 }
 
 const RESENDABLE = new Set<KubeMethod>(['GET', 'PUT', 'DELETE']);
+
+/** Request pools are replaced at most this often, so an overloaded server's slow answers cause few new handshakes. */
+const RECYCLE_MIN_INTERVAL_MS = 5_000;
 
 function isStaleConnection(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
