@@ -7,7 +7,7 @@
 // violation is printed with the pod's history. Prints a table, writes bench/results/chaos.json (CHAOS_RESULT
 // overrides the path) and exits 1 on any violation. CHAOS_SECONDS (default 600), CHAOS_SEED (default 1),
 // CHAOS_FAULT_EVERY_MS (default 6000), CHAOS_KEEP_LOGS (keep the work folder after a clean run too).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,7 @@ import {
   SandboxStopReasonAnnotationKey,
 } from '@agentbox/core';
 import {
+  agentboxCrdFiles,
   buildK8sBinaries,
   createTestNamespace,
   installCrds,
@@ -39,13 +40,13 @@ import {
   startFaultProxy,
   startKubeletSimulator,
   startRegistry,
+  startTcpRelay,
 } from '@agentbox/testenv';
 import { type ControllerReplica, createControllerReplica } from './controller-replica.js';
 import { runFuzz } from './fuzz/run-fuzz.js';
 import { InvariantTracker } from './invariant-tracker.js';
 import { processRestarter } from './process-restarter.js';
 import { seededRandom } from './random.js';
-import { startStallProxy } from './stall-proxy.js';
 
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 600);
 const SEED = Number(process.env['CHAOS_SEED'] ?? 1);
@@ -90,12 +91,11 @@ async function main(): Promise<number> {
   const apiServer = processRestarter(cp.pids.apiServer, join(work, 'control-plane', 'kube-apiserver.log'));
   const etcd = processRestarter(cp.pids.etcd, join(work, 'control-plane', 'etcd.log'));
   // The controllers reach kube-apiserver through a relay that can freeze their connections (a silent watch).
-  const apiUrl = new URL(cp.server);
-  const stallProxy = await startStallProxy({ host: apiUrl.hostname, port: Number(apiUrl.port) });
+  const stallProxy = await startTcpRelay(cp.server);
   const controllerKubeconfig = join(work, 'controller-kubeconfig');
   writeFileSync(
     controllerKubeconfig,
-    readFileSync(cp.kubeconfigPath, 'utf8').replaceAll(cp.server, `https://127.0.0.1:${stallProxy.port}`),
+    readFileSync(cp.kubeconfigPath, 'utf8').replaceAll(cp.server, stallProxy.server),
     { mode: 0o600 },
   );
   const replicas: ControllerReplica[] = [];
@@ -108,13 +108,7 @@ async function main(): Promise<number> {
   const credentials = registry.credentials;
   if (!credentials) throw new Error('the basic registry has no credentials');
   try {
-    const crdDir = join(root, 'deploy', 'crds');
-    await installCrds(
-      cp.kubeConfig,
-      readdirSync(crdDir)
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(crdDir, f)),
-    );
+    await installCrds(cp.kubeConfig, agentboxCrdFiles());
     const namespace = await createTestNamespace(cp.kubeConfig, 'chaos');
     // Images: pushed straight to the registry, referenced through the proxy (controller and node both pull there).
     // `digests` is the tracker's ground truth: a tag pushed during the run (a late tag) is added when pushed.
@@ -200,8 +194,8 @@ async function main(): Promise<number> {
     };
     node = await startKubeletSimulator(cp.kubeConfig, nodeOptions);
     tracker = new InvariantTracker(kube, namespace, digests, idleImages, {
-      // The timeout, plus 90 s of other faults, plus two periods of the controller's 90 s watch watchdog (a
-      // frozen watch is rebuilt one to two periods after its last event).
+      // The timeout, plus 90 s of other faults, plus two periods of the controller's 90 s watch watchdog: the
+      // bound if the probes that find a frozen watch within seconds failed, and the watchdog had to rebuild it.
       starting: (STARTUP_TIMEOUT_S + 90 + WATCHDOG_S * 2) * 1000,
       stopping: (STOPPING_TIMEOUT_S + 60 + WATCHDOG_S * 2) * 1000,
     });
@@ -238,6 +232,7 @@ async function main(): Promise<number> {
     let templateChanges = 0;
     const templateChangeKinds: Record<string, number> = {};
     let stalledConnections = 0;
+    const stallWorkingMs: number[] = [];
     const errors: string[] = [];
     let inFlight = 0;
     let bumps = 0;
@@ -407,10 +402,13 @@ async function main(): Promise<number> {
       const start = end - SECONDS * 1000;
       const apiServerDue = (SECONDS >= 300 ? [0.3, 0.55, 0.8] : [0.5]).map((f) => start + SECONDS * 1000 * f);
       const etcdDue = start + SECONDS * 1000 * 0.45;
+      // So is one watch stall: the probes that find a frozen watch must work in every run, the short one too.
+      const stallDue = start + SECONDS * 1000 * 0.7;
       while (Date.now() < end - 5_000) {
         const apiServerBehind =
           (faults['apiServerRestart'] ?? 0) < apiServerDue.filter((t) => Date.now() >= t).length;
         const etcdBehind = !etcdDone && Date.now() >= etcdDue;
+        const stallBehind = !faults['watchStall'] && Date.now() >= stallDue;
         const weighted = rnd.weighted({
           pullFailure: 1.2,
           apiServerRestart:
@@ -427,7 +425,13 @@ async function main(): Promise<number> {
           conflictStorm: 2,
           kubeletRestart: 0.7,
         });
-        const kind = apiServerBehind ? 'apiServerRestart' : etcdBehind ? 'etcdRestart' : weighted;
+        const kind = apiServerBehind
+          ? 'apiServerRestart'
+          : etcdBehind
+            ? 'etcdRestart'
+            : stallBehind
+              ? 'watchStall'
+              : weighted;
         faults[kind] = (faults[kind] ?? 0) + 1;
         log(`fault ${kind} at +${Math.round((Date.now() - (end - SECONDS * 1000)) / 1000)} s`);
         try {
@@ -467,9 +471,14 @@ async function main(): Promise<number> {
           etcdDone = true;
           etcdRecoveryMs.push(await etcd.restart(kube, rnd.int(1_000, 3_000)));
           return;
-        case 'watchStall':
-          stalledConnections += stallProxy.stall();
+        case 'watchStall': {
+          const at = Date.now();
+          stalledConnections += stallProxy.freezeAll();
+          const ms = await workingAgain(at);
+          if (ms === undefined) errors.push('no transition completed within 120 s of a watch stall');
+          else stallWorkingMs.push(ms);
           return;
+        }
         // Storms are counted in requests but end after 10 s whatever is left: the registry sees few requests
         // (the resolver caches digests), so an unconsumed storm would otherwise turn into a minutes-long outage.
         case 'registry5xx':
@@ -858,6 +867,9 @@ async function main(): Promise<number> {
       fuzz: fuzz && { ...fuzz, violations: fuzz.violations.length },
       etcdRestartRecoveryMs: stats(etcdRecoveryMs),
       stalledConnections,
+      // Every connection to kube-apiserver frozen → the controller completes a transition (its watches' probes
+      // find the frozen watches; requests on frozen kept-alive connections wait out their timeout).
+      watchStallWorkingAgainMs: stats(stallWorkingMs),
       longestStuckMs: Math.round(track.longestStuckMs),
       longestStuckPod: track.longestStuckPod,
       settleAfterFaultsMs: settleMs,
@@ -898,7 +910,7 @@ async function main(): Promise<number> {
     await registry.stop().catch(() => undefined);
     apiServer.stop();
     etcd.stop();
-    await stallProxy.stop().catch(() => undefined);
+    await stallProxy.close().catch(() => undefined);
     await cp.stop().catch(() => undefined);
   }
 }

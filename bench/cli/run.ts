@@ -6,11 +6,17 @@
 // Both list the same 10 SandboxPools of one namespace of a local kube-apiserver (testenv), with the same
 // kubeconfig file; kubectl's discovery cache is warm after its warm-ups, as on a user's machine.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildK8sBinaries, installCrds, kubeconfigYaml, startControlPlane } from '@agentbox/testenv';
+import {
+  agentboxCrdFiles,
+  buildK8sBinaries,
+  installCrds,
+  kubeconfigYaml,
+  startControlPlane,
+} from '@agentbox/testenv';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 
@@ -84,13 +90,7 @@ async function main(): Promise<void> {
   const cp = await startControlPlane();
   const work = mkdtempSync(join(tmpdir(), 'agentbox-bench-cli-'));
   try {
-    const crdDir = join(repoRoot, 'deploy/crds');
-    await installCrds(
-      cp.kubeConfig,
-      readdirSync(crdDir)
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(crdDir, f)),
-    );
+    await installCrds(cp.kubeConfig, agentboxCrdFiles());
     const namespace = 'bench';
     await cp.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const objects = cp.kubeConfig.makeApiClient(CustomObjectsApi);

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { freePort, spawnControllerBin } from '@agentbox/testenv';
 
 /** The two controllers the benchmark compares. */
 export type ControllerKind = 'agentbox' | 'controller-runtime';
@@ -19,9 +18,6 @@ export interface ControllerProcess {
   stop(): Promise<void>;
 }
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const agentboxBin = `${root}packages/controller/dist/bin/agentbox-controller.js`;
-
 /** Starts one controller scoped to `namespace` (all namespaces when empty) and waits until its caches are synced. */
 export async function startControllerProcess(
   kind: ControllerKind,
@@ -33,84 +29,74 @@ export async function startControllerProcess(
     cpuProfileDir?: string;
   },
 ): Promise<ControllerProcess> {
-  const metricsPort = await freePort();
-  const healthPort = await freePort();
   const ns = options.namespace ? ['--namespace', options.namespace] : [];
-  const logPath = process.env['BENCH_CONTROLLER_LOG'];
-  const logFd = logPath ? openSync(logPath, 'a') : undefined;
-  let child: ChildProcess;
-  const started = performance.now();
   if (kind === 'agentbox') {
-    if (!existsSync(agentboxBin)) throw new Error(`${agentboxBin} is missing: run \`pnpm run build\` first`);
+    const metricsPort = await freePort();
+    const healthPort = await freePort();
     const profile = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-    child = spawn(
-      process.execPath,
-      [
-        ...profile,
-        agentboxBin,
+    const started = performance.now();
+    const bin = await spawnControllerBin({
+      args: [
         '--kubeconfig',
         options.kubeconfigPath,
         ...ns,
         '--concurrency',
         String(options.concurrency),
-        '--metrics-bind-address',
-        `127.0.0.1:${metricsPort}`,
-        '--health-probe-bind-address',
-        `127.0.0.1:${healthPort}`,
         '--log-level',
         'warn',
       ],
+      nodeArgs: profile,
       // BENCH_CONTROLLER_LOG=<file> keeps agentbox's warnings and errors (appended), for a figure to explain.
-      { stdio: ['ignore', logFd ?? 'ignore', 'pipe'] },
-    );
-  } else {
-    child = spawn(
-      options.goBinary,
-      [
-        '--kubeconfig',
-        options.kubeconfigPath,
-        ...ns,
-        '--concurrency',
-        String(options.concurrency),
-        '--metrics-bind-address',
-        `127.0.0.1:${metricsPort}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+      logFile: process.env['BENCH_CONTROLLER_LOG'],
+      metricsPort,
+      healthPort,
+    });
+    return {
+      kind,
+      pid: bin.pid,
+      syncMs: performance.now() - started,
+      rssBytes: () => bin.rssBytes(),
+      heapBytes: async () => metricValue((await bin.metricsText()) ?? '', 'nodejs_heap_size_used_bytes'),
+      stop: () => bin.stop(),
+    };
   }
+  const metricsPort = await freePort();
+  const started = performance.now();
+  const child: ChildProcess = spawn(
+    options.goBinary,
+    [
+      '--kubeconfig',
+      options.kubeconfigPath,
+      ...ns,
+      '--concurrency',
+      String(options.concurrency),
+      '--metrics-bind-address',
+      `127.0.0.1:${metricsPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
-    // Keep the start (a Go panic's reason) and the end.
+    // Keep the start (a Go panic's reason).
     stderr = stderr.length < 4000 ? stderr + d.toString() : stderr;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  if (kind === 'agentbox') {
-    await until(
-      async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok,
-      exited,
-      () => stderr,
-    );
-  } else {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on('data', (d: Buffer) => {
-        if (d.toString().includes('synced')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`go baseline exited ${code}: ${stderr}`)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('synced')) resolve();
     });
-  }
-  const syncMs = performance.now() - started;
+    void exited.then((code) => reject(new Error(`go baseline exited ${code}: ${stderr}`)));
+  });
   const pid = child.pid ?? 0;
   return {
     kind,
     pid,
-    syncMs,
+    syncMs: performance.now() - started,
     rssBytes: () =>
       Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
     async heapBytes() {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      const name = kind === 'agentbox' ? 'nodejs_heap_size_used_bytes' : 'go_memstats_heap_alloc_bytes';
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-      return Number(line?.split(' ')[1] ?? Number.NaN);
+      return metricValue(text, 'go_memstats_heap_alloc_bytes');
     },
     async stop() {
       if (child.exitCode !== null) return;
@@ -122,31 +108,7 @@ export async function startControllerProcess(
   };
 }
 
-async function until(
-  probe: () => Promise<boolean>,
-  exited: Promise<number | null>,
-  logs: () => string,
-): Promise<void> {
-  let dead: number | null | undefined;
-  void exited.then((code) => {
-    dead = code;
-  });
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (dead !== undefined) throw new Error(`controller exited ${dead}: ${logs()}`);
-    if (await probe().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`controller not ready after 120 s: ${logs()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
+function metricValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? Number.NaN);
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubeClient, createSandboxClient, podsPath } from '@agentbox/controller';
 import {
+  agentboxCrdFiles,
   buildK8sBinaries,
   createTestNamespace,
   installCrds,
@@ -55,13 +56,7 @@ async function main(): Promise<number> {
   const registry = await startRegistry({ auth: 'none' });
   const kube = await createKubeClient(cp.kubeConfig, { userAgent: 'agentbox-bench' });
   try {
-    const crdDir = join(root, 'deploy', 'crds');
-    await installCrds(
-      cp.kubeConfig,
-      readdirSync(crdDir)
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(crdDir, f)),
-    );
+    await installCrds(cp.kubeConfig, agentboxCrdFiles());
     const idle = await pushImage(registry, { repository: 'bench/idle', tag: 'v1' });
     const client = createSandboxClient({ kubeConfig: cp.kubeConfig, kube: { userAgent: CLAIMER_UA } });
 

@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createKubeClient,
   eventsPath,
@@ -14,14 +12,21 @@ import {
   templateHashOf,
 } from '@agentbox/controller';
 import { getInplaceUpdateState, InvalidStateError, type Pod, SandboxPoolLabelKey } from '@agentbox/core';
-import { type ControlPlaneAccess, createTestNamespace, installCrds, kubeConfigFor } from '@agentbox/testenv';
+import {
+  agentboxCrdFiles,
+  type ControllerBin,
+  type ControlPlaneAccess,
+  createTestNamespace,
+  freePort,
+  installCrds,
+  kubeConfigFor,
+  spawnControllerBin,
+} from '@agentbox/testenv';
 import { seededRandom } from '../random.js';
 import { generateHostilePod } from './generate-hostile-pod.js';
 import type { PoolMembership } from './hostile-labels.js';
 import { renderPodsInProcess, runAgentbox } from './render-with-cli.js';
-import { spawnFuzzController } from './spawn-fuzz-controller.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
 const POOL = 'fuzz';
 // The fuzz's own writes carry this user agent, so its managedFields entries are told from the controller's.
 const FUZZ_MANAGER = 'agentbox-fuzz';
@@ -133,7 +138,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     violations,
     ms: 0,
   };
-  let controller: Awaited<ReturnType<typeof spawnFuzzController>> | undefined;
+  let controller: ControllerBin | undefined;
   let phaseStart = performance.now();
   const phaseDone = (phase: keyof FuzzResult['phaseMs']) => {
     result.phaseMs[phase] = Math.round(performance.now() - phaseStart);
@@ -142,7 +147,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   try {
     await ensureCrds(kube, kubeConfig);
     const namespace = await createTestNamespace(kubeConfig, 'fuzz');
-    const deadPort = await closedPort();
+    // A port nothing listens on: the idle image is never pulled, and the resolver fails fast.
+    const deadPort = await freePort();
     const idleImage = `127.0.0.1:${deadPort}/fuzz/idle:v1`;
     log(`namespace ${namespace}; ${options.cases} cases, seed ${options.seed}`);
     const pullSecrets = await createOddSecrets(kube, namespace, deadPort);
@@ -249,9 +255,15 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     // 2. The controller, on its own from here on.
     const logFile = join(options.workDir, `fuzz-controller-${namespace}.log`);
     const controllerStart = performance.now();
-    controller = await spawnFuzzController({
-      kubeconfigPath: options.controlPlane.kubeconfigPath,
-      namespace,
+    controller = await spawnControllerBin({
+      args: [
+        '--kubeconfig',
+        options.controlPlane.kubeconfigPath,
+        '--namespace',
+        namespace,
+        '--log-level',
+        'info',
+      ],
       logFile,
     });
     log(`controller ready after ${Math.round(performance.now() - controllerStart)} ms; settling`);
@@ -262,7 +274,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       options.settleTimeoutMs ?? 60_000 + 15 * options.cases,
     );
     log(`settled after ${result.settleMs} ms`);
-    const exit = controller.exit();
+    const exit = controller.exitStatus();
     if (exit !== undefined) violations.push(`the controller exited (${exit}); see ${logFile}`);
 
     phaseDone('controller');
@@ -393,13 +405,7 @@ async function ensureCrds(kube: KubeClient, kubeConfig: ReturnType<typeof kubeCo
   } catch (err) {
     if (!(err instanceof KubeApiError) || err.status !== 404) throw err;
   }
-  const dir = join(root, 'deploy', 'crds');
-  await installCrds(
-    kubeConfig,
-    readdirSync(dir)
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => join(dir, f)),
-  );
+  await installCrds(kubeConfig, agentboxCrdFiles());
 }
 
 // Pull secrets whose contents the resolver's keychain must survive: not JSON, and JSON with odd auths.
@@ -440,15 +446,15 @@ async function createOddSecrets(kube: KubeClient, namespace: string, port: numbe
 async function settle(
   kube: KubeClient,
   namespace: string,
-  controller: { metrics(): Promise<string | undefined>; exit(): string | undefined },
+  controller: Pick<ControllerBin, 'metricsText' | 'exitStatus'>,
   timeoutMs: number,
 ): Promise<number> {
   const t0 = performance.now();
   let last = '';
   let quietSince = performance.now();
-  while (performance.now() - t0 < timeoutMs && controller.exit() === undefined) {
+  while (performance.now() - t0 < timeoutMs && controller.exitStatus() === undefined) {
     await new Promise((r) => setTimeout(r, 1_000));
-    const depth = metricSum((await controller.metrics()) ?? '', 'agentbox_workqueue_depth');
+    const depth = metricSum((await controller.metricsText()) ?? '', 'agentbox_workqueue_depth');
     const revision = await kube
       .request<{ metadata?: { resourceVersion?: string } }>({
         path: podsPath(namespace),
@@ -545,17 +551,6 @@ async function forEachBounded<T>(
     while (next < items.length) await fn(items[next++] as T);
   };
   await Promise.all(Array.from({ length: limit }, worker));
-}
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function errorLine(err: unknown): string {

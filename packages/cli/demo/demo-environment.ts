@@ -4,10 +4,11 @@
 // the Debian packages and the built kubelet — and the kubelet simulator otherwise; the log says which and
 // why. DEMO_NODE=real insists on the real node (failing when it cannot run), DEMO_NODE=simulator skips it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  agentboxCrdFiles,
   buildK8sBinaries,
   type ControlPlane,
   installCrds,
@@ -39,13 +40,12 @@ export interface DemoEnvironment {
 
 /** Starts everything; on a failure, stops what already started. */
 export async function startDemoEnvironment(options: {
-  repoRoot: string;
   cliBin: string;
   log: (line: string) => void;
   /** Node arguments that start the controller before `--kubeconfig …`. Default: the CLI's `controller` command. */
   controllerArgs?: string[];
 }): Promise<DemoEnvironment> {
-  const { repoRoot, log } = options;
+  const { log } = options;
   const workDir = mkdtempSync(join(tmpdir(), 'agentbox-demo-'));
   const namespace = 'demo';
   const stops: (() => Promise<void>)[] = [];
@@ -61,13 +61,7 @@ export async function startDemoEnvironment(options: {
     controlPlane = await startControlPlane();
     const cp = controlPlane;
     stops.push(() => cp.stop());
-    const crdDir = join(repoRoot, 'deploy', 'crds');
-    await installCrds(
-      cp.kubeConfig,
-      readdirSync(crdDir)
-        .filter((f) => f.endsWith('.yaml'))
-        .map((f) => join(crdDir, f)),
-    );
+    await installCrds(cp.kubeConfig, agentboxCrdFiles());
     log(`control plane: etcd + kube-apiserver v1.35.4 on ${cp.server}, CRDs installed (${secs(t)})`);
 
     // A kubeconfig of our own whose context defaults to the demo namespace.

@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     throw new Error(`${cliBin} is missing: run \`pnpm run build\` first (make demo does)`);
   const started = performance.now();
   console.log(bold('agentbox demo: warm sandbox pools on a local Kubernetes control plane (loopback only)'));
-  env = await startDemoEnvironment({ repoRoot, cliBin, log: (l) => console.log(dim(`demo: ${l}`)) });
+  env = await startDemoEnvironment({ cliBin, log: (l) => console.log(dim(`demo: ${l}`)) });
   const { images } = env;
   const writesBefore = await apiWrites();
 

@@ -1,12 +1,11 @@
 import { type Pod, SandboxPoolLabelKey } from '@agentbox/core';
-import { createTestNamespace, kubeConfigFor } from '@agentbox/testenv';
+import { createTestNamespace, kubeConfigFor, startTcpRelay, type TcpRelay } from '@agentbox/testenv';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createPodInformer } from '../src/informer/create-pod-informer.js';
 import type { Informer } from '../src/informer/informer.js';
 import { createKubeClient, type KubeClient } from '../src/kube/kube-client.js';
 import { podsPath } from '../src/kube/kube-paths.js';
 import type { Logger } from '../src/observability/logger.js';
-import { startTcpRelay, type TcpRelay } from './informer-tcp-relay.js';
 
 const waitFor = <T>(fn: () => T) => vi.waitFor(fn, { timeout: 20_000, interval: 25 });
 

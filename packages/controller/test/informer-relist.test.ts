@@ -1,5 +1,12 @@
 import { type Pod, SandboxPoolLabelKey } from '@agentbox/core';
-import { type ControlPlane, createTestNamespace, kubeConfigFor, startControlPlane } from '@agentbox/testenv';
+import {
+  type ControlPlane,
+  createTestNamespace,
+  kubeConfigFor,
+  startControlPlane,
+  startTcpRelay,
+  type TcpRelay,
+} from '@agentbox/testenv';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPodInformer } from '../src/informer/create-pod-informer.js';
 import type { Informer, InformerEventType } from '../src/informer/informer.js';
@@ -7,7 +14,6 @@ import { isKubeStatus } from '../src/kube/kube-api-error.js';
 import { createKubeClient, type KubeClient } from '../src/kube/kube-client.js';
 import { podsPath } from '../src/kube/kube-paths.js';
 import type { Logger } from '../src/observability/logger.js';
-import { startTcpRelay, type TcpRelay } from './informer-tcp-relay.js';
 
 const waitFor = <T>(fn: () => T) => vi.waitFor(fn, { timeout: 30_000, interval: 50 });
 

@@ -1,12 +1,11 @@
 import net from 'node:net';
 import { isConflictError, type Pod } from '@agentbox/core';
-import { createTestNamespace, kubeConfigFor } from '@agentbox/testenv';
+import { createTestNamespace, kubeConfigFor, startTcpRelay } from '@agentbox/testenv';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPodClient } from '../src/kube/create-pod-client.js';
 import { KubeApiError } from '../src/kube/kube-api-error.js';
 import { createKubeClient, type KubeClient } from '../src/kube/kube-client.js';
 import { podsPath } from '../src/kube/kube-paths.js';
-import { startTcpRelay } from './informer-tcp-relay.js';
 
 describe('createKubeClient against the real kube-apiserver', () => {
   const kc = kubeConfigFor(inject('controlPlane'));

@@ -1,8 +1,7 @@
-import { kubeConfigFor } from '@agentbox/testenv';
+import { kubeConfigFor, startTcpRelay, type TcpRelay } from '@agentbox/testenv';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSandboxClient } from '../src/sandbox/create-sandbox-client.js';
 import type { SandboxClient, WaitProgress } from '../src/sandbox/sandbox-client.js';
-import { startTcpRelay, type TcpRelay } from './informer-tcp-relay.js';
 import { type SandboxFixture, startSandboxFixture } from './sandbox-fixture.js';
 
 // The client reaches the API server through a TCP relay that can cut every connection, as an API server

@@ -1,5 +1,6 @@
 // Public surface of the test harness: every name is exported explicitly.
 
+export { agentboxCrdDir, agentboxCrdFiles } from './control-plane/agentbox-crd-files.js';
 export {
   buildK8sBinaries,
   defaultBuildScript,
@@ -21,6 +22,13 @@ export {
   startControlPlane,
 } from './control-plane/start-control-plane.js';
 export {
+  type ControllerBin,
+  controllerBinPath,
+  type SpawnControllerBinOptions,
+  spawnControllerBin,
+} from './controller/spawn-controller-bin.js';
+export { freePort, freePorts } from './internal/free-port.js';
+export {
   type ContainerRuntime,
   type ImageParts,
   isValidImage,
@@ -40,6 +48,7 @@ export {
   resolveKubeletSimulatorOptions,
   startKubeletSimulator,
 } from './kubelet/start-kubelet-simulator.js';
+export { startTcpRelay, type TcpRelay } from './network/start-tcp-relay.js';
 // The real node (kubelet + containerd) and the images it can run.
 export { captureHostState, type HostState } from './node/capture-host-state.js';
 export {

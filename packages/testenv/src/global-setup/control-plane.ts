@@ -1,6 +1,7 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentboxCrdFiles } from '../control-plane/agentbox-crd-files.js';
 import { buildK8sBinaries } from '../control-plane/build-k8s-binaries.js';
 import { installCrds } from '../control-plane/install-crds.js';
 import type { ProvidedControlPlane } from '../control-plane/kube-config-for.js';
@@ -30,10 +31,7 @@ async function startOnce(): Promise<SharedService<ProvidedControlPlane>> {
   mkdirSync(logDir, { recursive: true });
   const cp = await startControlPlane({ binDir: binaries.dir, logDir });
   try {
-    const crdDir = join(root, 'deploy', 'crds');
-    const files = readdirSync(crdDir)
-      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-      .map((f) => join(crdDir, f));
+    const files = agentboxCrdFiles();
     const crdStart = performance.now();
     const crds = await installCrds(cp.kubeConfig, files);
     const crdSeconds = (performance.now() - crdStart) / 1000;

@@ -1,9 +1,10 @@
 import net from 'node:net';
 
 /**
- * A TCP pass-through in front of the API server (TLS goes through untouched, so the client talks to the real
- * server), with the faults the informer tests need: cut every connection, freeze the established ones (they
- * stay open but carry nothing, like a half-dead network path) and hold new ones until released.
+ * A TCP pass-through on 127.0.0.1 in front of a TLS server such as kube-apiserver (TLS goes through untouched,
+ * so the client's CA still verifies and it talks to the real server), with the faults of a bad network path:
+ * cut every connection, freeze the established ones (they stay open but carry nothing either way, like a
+ * half-dead NAT or load balancer) and hold new ones until released.
  */
 export interface TcpRelay {
   /** `https://127.0.0.1:<port>`. */
@@ -12,8 +13,8 @@ export interface TcpRelay {
   connections(): number;
   /** Destroys every open connection. */
   cutAll(): void;
-  /** From now on the open connections forward nothing in either direction (new ones are unaffected). */
-  freezeAll(): void;
+  /** From now on the open connections forward nothing in either direction (new ones are unaffected); returns how many froze. */
+  freezeAll(): number;
   /** New connections wait (accepted, not forwarded) until `release`. */
   hold(): void;
   release(): void;
@@ -73,7 +74,12 @@ export async function startTcpRelay(upstream: string): Promise<TcpRelay> {
       open.clear();
     },
     freezeAll() {
-      for (const pair of open) pair.frozen = true;
+      let frozen = 0;
+      for (const pair of open) {
+        if (!pair.frozen) frozen++;
+        pair.frozen = true;
+      }
+      return frozen;
     },
     hold() {
       held ??= [];
