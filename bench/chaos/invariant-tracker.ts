@@ -309,20 +309,15 @@ export class InvariantTracker {
     return this.completions[0];
   }
 
+  /** Why a pod just labelled running does not run its target: a digest problem, or a claimed container not replaced. */
   private runningProblem(pod: Pod, track: PodTrack): string | undefined {
+    const digest = this.digestProblem(pod);
+    if (digest) return digest;
     const statuses = pod.status?.containerStatuses ?? [];
     for (const c of pod.spec?.containers ?? []) {
-      const image = c.image ?? '';
-      const want = this.digests.get(image.replace(/^[^/]+\//, ''));
       const s = statuses.find((x) => x.name === c.name);
-      if (!s) return `container ${c.name} has no status`;
-      if (!want) return `image ${image} was not pushed by the run`;
-      if (!(s.imageID ?? '').endsWith(`@${want}`))
-        return `container ${c.name} runs ${s.imageID}, target ${want}`;
-      if (!s.state?.running)
-        return `container ${c.name} (${short(s.containerID ?? '')}) is not running (${JSON.stringify(s.state)})`;
       const before = track.claimContainers?.split(',').find((x) => x.startsWith(`${c.name}=`));
-      if (!this.idleImages.has(image) && before === `${c.name}=${short(s.containerID ?? '')}`) {
+      if (!this.idleImages.has(c.image ?? '') && before === `${c.name}=${short(s?.containerID ?? '')}`) {
         return `container ${c.name} still has the containerID it had when claimed (${before})`;
       }
     }

@@ -450,30 +450,64 @@ async function settle(
   timeoutMs: number,
 ): Promise<number> {
   const t0 = performance.now();
+  // Pod changes in the namespace, from a watch of its own: a list's resourceVersion is the store's global
+  // revision, which Lease renewals elsewhere keep moving, so it never settles on a busy control plane.
+  let podChanges = 0;
+  const ac = new AbortController();
+  const watching = (async () => {
+    let from = '';
+    while (!ac.signal.aborted) {
+      if (!from) {
+        from = await kube
+          .request<{ metadata?: { resourceVersion?: string } }>({
+            path: podsPath(namespace),
+            query: { limit: 1 },
+          })
+          .then((l) => l.metadata?.resourceVersion ?? '')
+          .catch(() => '');
+        if (!from) {
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+      }
+      await kube
+        .watch({
+          path: podsPath(namespace),
+          query: { resourceVersion: from, timeoutSeconds: 300 },
+          signal: ac.signal,
+          onEvent: (event) => {
+            podChanges++;
+            if (event.type === 'ERROR') from = '';
+            else from = (event.object as Pod | undefined)?.metadata?.resourceVersion ?? from;
+          },
+        })
+        .catch(() => {
+          podChanges++;
+        });
+    }
+  })();
   let last = '';
   let quietSince = performance.now();
-  while (performance.now() - t0 < timeoutMs && controller.exitStatus() === undefined) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    const depth = metricSum((await controller.metricsText()) ?? '', 'agentbox_workqueue_depth');
-    const revision = await kube
-      .request<{ metadata?: { resourceVersion?: string } }>({
-        path: podsPath(namespace),
-        query: { limit: 1 },
-      })
-      .then((l) => l.metadata?.resourceVersion ?? '')
-      .catch(() => 'error');
-    const events = await kube
-      .request<{ items: unknown[]; metadata?: { remainingItemCount?: number } }>({
-        path: eventsPath(namespace),
-        query: { limit: 1 },
-      })
-      .then((l) => l.items.length + (l.metadata?.remainingItemCount ?? 0))
-      .catch(() => -1);
-    const now = `${depth} ${revision} ${events}`;
-    if (now !== last || depth !== 0) {
-      last = now;
-      quietSince = performance.now();
-    } else if (performance.now() - quietSince >= 4_000) break;
+  try {
+    while (performance.now() - t0 < timeoutMs && controller.exitStatus() === undefined) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      const depth = metricSum((await controller.metricsText()) ?? '', 'agentbox_workqueue_depth');
+      const events = await kube
+        .request<{ items: unknown[]; metadata?: { remainingItemCount?: number } }>({
+          path: eventsPath(namespace),
+          query: { limit: 1 },
+        })
+        .then((l) => l.items.length + (l.metadata?.remainingItemCount ?? 0))
+        .catch(() => -1);
+      const now = `${depth} ${podChanges} ${events}`;
+      if (now !== last || depth !== 0) {
+        last = now;
+        quietSince = performance.now();
+      } else if (performance.now() - quietSince >= 4_000) break;
+    }
+  } finally {
+    ac.abort();
+    await watching;
   }
   return Math.round(performance.now() - t0);
 }
