@@ -807,6 +807,10 @@ async function main(): Promise<number> {
         track.violate('credential-in-log', r.name, `${r.logFile} contains a credential`);
     }
     const kubeletErrors = node?.errors().length ?? 0;
+    // What the simulated node failed at, by message (API server restarts show here as failed status writes).
+    const kubeletErrorKinds = countBy(
+      (node?.errors() ?? []).map((e) => (e instanceof Error ? e.message : String(e)).slice(0, 120)),
+    );
 
     // Fuzzing, after the faults: hostile pods in a namespace of their own on the same control plane, reconciled
     // by a controller process of their own (see fuzz/run-fuzz.ts). Only in runs of 5 minutes or more; the
@@ -878,6 +882,7 @@ async function main(): Promise<number> {
       trackerWatchRestarts: track.watchRestarts,
       trackerRelists: track.relists,
       kubeletSimulatorErrors: kubeletErrors,
+      kubeletSimulatorErrorKinds: kubeletErrorKinds,
       injectorErrors: errors,
     };
     mkdirSync(dirname(resultPath), { recursive: true });

@@ -17,6 +17,7 @@ import {
   type RegistryHandle,
   registryFromProvided,
   startKubeletSimulator,
+  startTcpRelay,
 } from '../src/index.js';
 
 let kc: KubeConfig;
@@ -343,6 +344,39 @@ describe('the kubelet simulator', () => {
     const after = main(await waitForPod(namespace, 'p', 'a new container for v2', replaced))!;
     expect(after.imageID).toContain(v2.digest);
     expect(again.errors()).toEqual([]);
+  });
+
+  it('writes a status again after a failed write, as the status manager of kubelet does', async () => {
+    const access = inject('controlPlane');
+    const relay = await startTcpRelay(access.server);
+    try {
+      const namespace = await createTestNamespace(kc, 'sim-retry');
+      const sim = await startKubeletSimulator(kubeConfigFor({ ...access, server: relay.server }), {
+        namespace,
+        statusRetryMs: 300,
+      });
+      running.push(sim);
+      await core.createNamespacedPod({ namespace, body: podSpec('a', v1.reference) });
+      await waitForPod(
+        namespace,
+        'a',
+        'a ready container',
+        (p) => p.status?.containerStatuses?.[0]?.ready === true,
+      );
+      // The API server is unreachable when the node writes: the write fails, and nothing else changes later.
+      relay.down();
+      await expect(sim.setReady(namespace, 'a', 'main', false)).rejects.toThrow();
+      relay.up();
+      await waitForPod(
+        namespace,
+        'a',
+        'the unready status',
+        (p) => p.status?.containerStatuses?.[0]?.ready === false,
+      );
+    } finally {
+      await Promise.all(running.splice(0).map((s) => s.stop()));
+      await relay.close();
+    }
   });
 
   it('refuses an action on a pod it does not run', async () => {

@@ -21,6 +21,12 @@ export interface KubeletSimulatorOptions {
   pullDelayMs?: number;
   /** Lag before every status write. Default: 0. */
   statusLagMs?: number;
+  /**
+   * A status write that failed (the API server restarting, a dropped connection) is written again after this
+   * long, as kubelet's status manager does on its 10 s sync: without it a lost write would stand until the pod
+   * changes again. Default: 10 000 ms.
+   */
+  statusRetryMs?: number;
   /** Publish a replaced container in kubelet's separate writes (imageID + restartCount, then containerID, then ready). Default: false. */
   splitStatusWrites?: boolean;
   /** Time between a container's start and its readiness. Default: 0. */
@@ -86,6 +92,7 @@ export function resolveKubeletSimulatorOptions(options: KubeletSimulatorOptions 
     runtime: options.runtime ?? ('containerd' as ContainerRuntime),
     pullDelayMs: options.pullDelayMs ?? 20,
     statusLagMs: options.statusLagMs ?? 0,
+    statusRetryMs: options.statusRetryMs ?? 10_000,
     splitStatusWrites: options.splitStatusWrites ?? false,
     readyDelayMs: options.readyDelayMs ?? 0,
     restartDelayMs: options.restartDelayMs ?? 0,
@@ -150,6 +157,7 @@ export async function startKubeletSimulator(
     images: new Map(),
     pullDelayMs: o.pullDelayMs,
     statusLagMs: o.statusLagMs,
+    statusRetryMs: o.statusRetryMs,
     splitStatusWrites: o.splitStatusWrites,
     readyDelayMs: o.readyDelayMs,
     restartDelayMs: o.restartDelayMs,

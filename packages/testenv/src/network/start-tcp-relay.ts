@@ -15,6 +15,9 @@ export interface TcpRelay {
   cutAll(): void;
   /** From now on the open connections forward nothing in either direction (new ones are unaffected); returns how many froze. */
   freezeAll(): number;
+  /** Cuts every open connection and closes new ones at once (a server restarting), until `up`. */
+  down(): void;
+  up(): void;
   /** New connections wait (accepted, not forwarded) until `release`. */
   hold(): void;
   release(): void;
@@ -27,9 +30,14 @@ export async function startTcpRelay(upstream: string): Promise<TcpRelay> {
   const open = new Set<{ client: net.Socket; server: net.Socket; frozen: boolean }>();
   let accepted = 0;
   let held: Array<() => void> | undefined;
+  let isDown = false;
 
   const relay = net.createServer((client) => {
     accepted++;
+    if (isDown) {
+      client.destroy();
+      return;
+    }
     const start = () => {
       const server = net.connect(Number(target.port), target.hostname);
       const pair = { client, server, frozen: false };
@@ -80,6 +88,13 @@ export async function startTcpRelay(upstream: string): Promise<TcpRelay> {
         pair.frozen = true;
       }
       return frozen;
+    },
+    down() {
+      isDown = true;
+      handle.cutAll();
+    },
+    up() {
+      isDown = false;
     },
     hold() {
       held ??= [];

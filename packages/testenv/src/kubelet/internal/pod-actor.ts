@@ -25,6 +25,7 @@ export class PodActor implements PodChain {
   private bindRequested = false;
   private deleteRequested = false;
   private disposed = false;
+  private statusRetryQueued = false;
 
   constructor(
     readonly ctx: SimContext,
@@ -110,9 +111,29 @@ export class PodActor implements PodChain {
     return this.latest.spec?.containers.find((c) => c.name === name);
   }
 
-  /** Publishes the containers' status, in kubelet's separate writes when `splitStatusWrites` is set. */
-  publish(): Promise<void> {
-    return this.status.publish(this.latest, this.containers);
+  /**
+   * Publishes the containers' status, in kubelet's separate writes when `splitStatusWrites` is set. A failed
+   * write is tried again after `statusRetryMs` with the status as it then stands (the error still goes to the
+   * caller): the pod stays dirty, as in kubelet's status manager.
+   */
+  async publish(): Promise<void> {
+    try {
+      await this.status.publish(this.latest, this.containers);
+    } catch (err) {
+      this.retryStatusLater();
+      throw err;
+    }
+  }
+
+  private retryStatusLater(): void {
+    if (this.statusRetryQueued) return;
+    this.statusRetryQueued = true;
+    this.ctx.later(this.ctx.statusRetryMs, () => {
+      void this.run(async () => {
+        this.statusRetryQueued = false;
+        await this.publish();
+      });
+    });
   }
 
   /** True once nothing more should happen for this pod (it is gone, or the simulator stopped). */

@@ -12,6 +12,7 @@ export interface SimContext {
   images: Map<string, string>;
   pullDelayMs: number;
   statusLagMs: number;
+  statusRetryMs: number;
   splitStatusWrites: boolean;
   readyDelayMs: number;
   restartDelayMs: number;
