@@ -459,26 +459,26 @@ async function main(): Promise<number> {
           if (c) lateClaims.push({ id: c.id, pod: c.pod, tag, pushedAfterMs: Date.now() - c.at });
           return;
         }
-        case 'apiServerRestart': {
-          apiRecoveryMs.push(await apiServer.restart(kube, rnd.int(1_000, 4_000)));
-          const ms = await workingAgain(Date.now());
-          if (ms === undefined)
-            errors.push('no transition completed within 120 s of a kube-apiserver restart');
-          else apiWorkingMs.push(ms);
-          return;
-        }
+        case 'apiServerRestart':
+          return exclusively(async () => {
+            apiRecoveryMs.push(await apiServer.restart(kube, rnd.int(1_000, 4_000)));
+            const ms = await workingAgain(Date.now());
+            if (ms === undefined)
+              errors.push('no transition completed within 120 s of a kube-apiserver restart');
+            else apiWorkingMs.push(ms);
+          });
         case 'etcdRestart':
           etcdDone = true;
           etcdRecoveryMs.push(await etcd.restart(kube, rnd.int(1_000, 3_000)));
           return;
-        case 'watchStall': {
-          const at = Date.now();
-          stalledConnections += stallProxy.freezeAll();
-          const ms = await workingAgain(at);
-          if (ms === undefined) errors.push('no transition completed within 120 s of a watch stall');
-          else stallWorkingMs.push(ms);
-          return;
-        }
+        case 'watchStall':
+          return exclusively(async () => {
+            const at = Date.now();
+            stalledConnections += stallProxy.freezeAll();
+            const ms = await workingAgain(at);
+            if (ms === undefined) errors.push('no transition completed within 120 s of a watch stall');
+            else stallWorkingMs.push(ms);
+          });
         // Storms are counted in requests but end after 10 s whatever is left: the registry sees few requests
         // (the resolver caches digests), so an unconsumed storm would otherwise turn into a minutes-long outage.
         case 'registry5xx':
@@ -547,6 +547,24 @@ async function main(): Promise<number> {
     // Controller SIGKILLs on their own schedule (evenly spread, so ≥ 20 fit a 10-minute run whatever the other
     // faults do), always mid-transition: claims and a release first, the kill while they are being completed.
     const killRnd = seededRandom(SEED + 1_000);
+    // The faults whose recovery is timed (controller kills, kube-apiserver restarts, watch stalls) take turns:
+    // overlapping, one's figure would hold the other's recovery (a kill right after a restart adds the Lease's
+    // 15 s to the restart's figure). The other faults go on meanwhile.
+    let timedTurn: Promise<void> = Promise.resolve();
+    const exclusively = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const previous = timedTurn;
+      let done!: () => void;
+      timedTurn = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      await previous;
+      try {
+        return await fn();
+      } finally {
+        done();
+      }
+    };
+
     const killLoop = (async () => {
       const gap = (SECONDS * 1000 - 25_000) / CONTROLLER_KILLS;
       let lastDone = 0;
@@ -560,7 +578,8 @@ async function main(): Promise<number> {
         if (at > end - 20_000) break;
         await sleep(Math.max(0, at - Date.now()));
         try {
-          await killController(killRnd.next() < LEADER_SHARE);
+          const wantLeader = killRnd.next() < LEADER_SHARE;
+          await exclusively(() => killController(wantLeader));
         } catch (err) {
           errors.push(`controller kill: ${(err as Error).message}`);
         }
