@@ -61,7 +61,11 @@ describe('agentbox pools commands, as a child process against the real control p
     while (Date.now() < deadline) {
       const r = await fx.agentbox(['get', 'pools', name, '-o', 'json']);
       const pool = JSON.parse(r.stdout) as SandboxPool;
-      if (pool.status?.idleReplicas === idle && pool.status.phase === 'Ready') return pool;
+      // Settled: the idle pods counted and ready too (the status is written once pods are idle, and again once
+      // they are ready; a reconcile follows pod events by 100 ms).
+      const s = pool.status;
+      if (s?.idleReplicas === idle && s.phase === 'Ready' && (s.unavailableIdleReplicas ?? 0) === 0)
+        return pool;
       await new Promise((res) => setTimeout(res, 200));
     }
     throw new Error(`pool ${name} never had ${idle} idle pods`);

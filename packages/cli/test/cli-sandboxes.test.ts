@@ -37,7 +37,7 @@ describe('agentbox sandbox commands, as a child process against the real control
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const pool = JSON.parse((await fx.agentbox(['get', 'pools', 'box', '-o', 'json'])).stdout);
-      if (pool.status?.idleReplicas === 4) return;
+      if (pool.status?.idleReplicas === 4 && (pool.status.unavailableIdleReplicas ?? 0) === 0) return;
       await new Promise((res) => setTimeout(res, 200));
     }
     throw new Error('pool box never had 4 idle pods');
