@@ -481,8 +481,10 @@ async function settle(
             else from = (event.object as Pod | undefined)?.metadata?.resourceVersion ?? from;
           },
         })
-        .catch(() => {
+        .catch(async () => {
+          // A failed watch counts as a change (something may have been missed); wait before the next one.
           podChanges++;
+          await new Promise((r) => setTimeout(r, 500));
         });
     }
   })();

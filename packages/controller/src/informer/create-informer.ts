@@ -135,9 +135,7 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
     let outcome: WatchOutcome = 'ended';
     let failure: unknown;
     let healthy = false;
-    // Set by every delivery, cleared by every watchdog check.
-    let active = false;
-    // Counts every delivery, so a probe can tell whether this watch moved while the probe ran.
+    // Counts every delivery; the watchdog and the probes each compare it with what they saw last.
     let deliveries = 0;
     const end = (why: WatchOutcome, err?: unknown) => {
       if (ac.signal.aborted) return;
@@ -203,13 +201,14 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
     // A watch silent for a whole period is rebuilt: detected between one and two periods after its last
     // delivery (the first check comes one period after the watch starts).
     let watchdog: TimerHandle | undefined;
+    let seenByWatchdog = 0;
     const check = () => {
-      if (!active) {
+      if (deliveries === seenByWatchdog) {
         log.warn({ watchdogMs: opts.watchdogMs, resourceVersion }, 'watch silent; rebuilding it');
         end('stalled');
         return;
       }
-      active = false;
+      seenByWatchdog = deliveries;
       watchdog = timers.setTimeout(check, opts.watchdogMs);
     };
     watchdog = timers.setTimeout(check, opts.watchdogMs);
@@ -218,7 +217,6 @@ export function createInformer<T>(options: InformerOptions<T>): Informer<T> {
 
     const onEvent = (event: WatchEvent) => {
       if (ac.signal.aborted) return;
-      active = true;
       deliveries++;
       switch (event.type) {
         case 'ADDED':
